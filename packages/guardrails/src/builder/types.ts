@@ -1,0 +1,303 @@
+/**
+ * All type-level machinery of the guarded builder lives here.
+ *
+ * tRPC's `ProcedureBuilder` returns a fresh builder from every call, so the extra methods only
+ * survive if every builder-returning method is restated to return a guarded builder with the
+ * same generics tRPC computes. Signatures mirror `@trpc/server` 11.25 (`procedureBuilder.ts`).
+ */
+import type {
+  CallerOverride,
+  inferParser,
+  MiddlewareBuilder,
+  MiddlewareFunction,
+  Overwrite,
+  Parser,
+  ProcedureBuilder,
+  ProcedureErrorFormatter,
+  Simplify,
+  TRPCErrorShape,
+  TypeError,
+  UnsetMarker,
+} from '@trpc/server/unstable-core-do-not-import';
+import type { IdempotencyContext } from '../idempotency/context.js';
+import type { IdempotentOptions, KeyedIdempotentOptions } from '../idempotency/options.js';
+import type { RateLimitedOptions } from '../rate-limit/options.js';
+
+/** @internal Same as tRPC's (unexported) helper. */
+export type IntersectIfDefined<TType, TWith> = TType extends UnsetMarker
+  ? TWith
+  : TWith extends UnsetMarker
+    ? TType
+    : Simplify<TType & TWith>;
+
+/** @internal Same as tRPC's (unexported) helper. */
+export type FoldErrorShape<TErrorShape, $Shape> = Extract<$Shape, TRPCErrorShape> | TErrorShape;
+
+/** The input field that carries the idempotency key. */
+export interface IdempotencyKeyInput {
+  /** One key per user intent: keep it across retries, make a new one for the next intent. */
+  idempotencyKey: string;
+}
+
+/**
+ * tRPC's procedure builder plus `.rateLimited()` and `.idempotent()`. Every method returns a
+ * guarded builder again, so the extra methods are available at any point of the chain.
+ */
+export interface GuardedProcedureBuilder<
+  TScopes extends string,
+  TContext,
+  TMeta,
+  TContextOverrides,
+  TInputIn,
+  TInputOut,
+  TOutputIn,
+  TOutputOut,
+  TCaller extends boolean,
+  TErrorShape = unknown,
+> {
+  /**
+   * Limits calls per scope. Several scopes (or several consecutive `.rateLimited()` calls)
+   * are checked together in one store round trip, and with an `.idempotent()` right after.
+   * @example procedure.rateLimited(['ip', 'user'], { cost: 5 })
+   */
+  rateLimited(
+    scope: TScopes | readonly [TScopes, ...TScopes[]],
+    options?: RateLimitedOptions,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+
+  /**
+   * Makes the procedure idempotent with a key derived by `options.key` (e.g. a webhook's event
+   * id). The input type is unchanged.
+   */
+  idempotent(
+    options: KeyedIdempotentOptions<Simplify<Overwrite<TContext, TContextOverrides>>>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, { idempotency: IdempotencyContext }>,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+  /**
+   * Makes the procedure idempotent: its input gains `idempotencyKey: string`, which is removed
+   * before your `.input()` validators run (so `.strict()` schemas work) and exposed as
+   * `ctx.idempotency.key`. Put it before `.input()`.
+   */
+  idempotent(
+    options?: IdempotentOptions<Simplify<Overwrite<TContext, TContextOverrides>>>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, { idempotency: IdempotencyContext }>,
+    IntersectIfDefined<TInputIn, IdempotencyKeyInput>,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+
+  input<$Parser extends Parser>(
+    schema: TInputOut extends UnsetMarker
+      ? $Parser
+      : inferParser<$Parser>['out'] extends Record<string, unknown> | undefined
+        ? TInputOut extends Record<string, unknown> | undefined
+          ? undefined extends inferParser<$Parser>['out']
+            ? undefined extends TInputOut
+              ? $Parser
+              : TypeError<'Cannot chain an optional parser to a required parser'>
+            : $Parser
+          : TypeError<'All input parsers did not resolve to an object'>
+        : TypeError<'All input parsers did not resolve to an object'>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    IntersectIfDefined<TInputIn, inferParser<$Parser>['in']>,
+    IntersectIfDefined<TInputOut, inferParser<$Parser>['out']>,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+
+  output<$Parser extends Parser>(
+    schema: $Parser,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    IntersectIfDefined<TOutputIn, inferParser<$Parser>['in']>,
+    IntersectIfDefined<TOutputOut, inferParser<$Parser>['out']>,
+    TCaller,
+    TErrorShape
+  >;
+
+  meta(
+    meta: TMeta,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+
+  errors<$Shape extends TRPCErrorShape | undefined | void>(
+    formatter: ProcedureErrorFormatter<TContext, TContextOverrides, $Shape>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    FoldErrorShape<TErrorShape, $Shape>
+  >;
+
+  use<$ContextOverridesOut>(
+    fn:
+      | MiddlewareBuilder<Overwrite<TContext, TContextOverrides>, TMeta, $ContextOverridesOut, TInputOut>
+      | MiddlewareFunction<TContext, TMeta, TContextOverrides, $ContextOverridesOut, TInputOut>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, $ContextOverridesOut>,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+
+  concat<$Context, $Meta, $ContextOverrides, $InputIn, $InputOut, $OutputIn, $OutputOut, $ErrorShape>(
+    builder: Overwrite<TContext, TContextOverrides> extends $Context
+      ? TMeta extends $Meta
+        ? ProcedureBuilder<
+            $Context,
+            $Meta,
+            $ContextOverrides,
+            $InputIn,
+            $InputOut,
+            $OutputIn,
+            $OutputOut,
+            TCaller,
+            $ErrorShape
+          >
+        : TypeError<'Meta mismatch'>
+      : TypeError<'Context mismatch'>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, $ContextOverrides>,
+    IntersectIfDefined<TInputIn, $InputIn>,
+    IntersectIfDefined<TInputOut, $InputOut>,
+    IntersectIfDefined<TOutputIn, $OutputIn>,
+    IntersectIfDefined<TOutputOut, $OutputOut>,
+    TCaller,
+    FoldErrorShape<TErrorShape, $ErrorShape>
+  >;
+
+  experimental_caller(
+    caller: CallerOverride<TContext>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    true,
+    TErrorShape
+  >;
+
+  query: ProcedureBuilder<
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >['query'];
+  mutation: ProcedureBuilder<
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >['mutation'];
+  subscription: ProcedureBuilder<
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >['subscription'];
+
+  /** @internal tRPC's builder definition, with pending guards folded in. */
+  _def: ProcedureBuilder<
+    TContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >['_def'];
+}
+
+/** Any guarded builder, for generic constraints. */
+export type AnyGuardedProcedureBuilder = GuardedProcedureBuilder<any, any, any, any, any, any, any, any, any, any>;
+
+/** The scope names a guarded builder accepts. */
+export type inferGuardScopes<TBuilder> =
+  TBuilder extends GuardedProcedureBuilder<infer TScopes, any, any, any, any, any, any, any, any, any>
+    ? TScopes
+    : never;

@@ -1,0 +1,94 @@
+import { TRPCError } from '@trpc/server';
+
+/** Thrown at setup time when `createGuardrails` or a builder method gets a bad option. */
+export class GuardrailsConfigError extends Error {
+  constructor(message: string) {
+    super(`[trpc-guardrails] ${message}`);
+    this.name = 'GuardrailsConfigError';
+  }
+}
+
+/** What `error.data.guardrails` holds on the client for a rate-limit rejection. */
+export interface RateLimitErrorData {
+  kind: 'rate-limit';
+  /** The scope that rejected the call, e.g. `"ip"`. */
+  scope: string;
+  limit: number;
+  remaining: number;
+  /** When the scope's window resets, in epoch milliseconds. */
+  reset: number;
+  /** Seconds to wait before retrying. */
+  retryAfter: number;
+}
+
+/** Why an idempotent call was refused. */
+export type IdempotencyErrorReason = 'missing-key' | 'invalid-key' | 'in-progress' | 'payload-mismatch';
+
+/** What `error.data.guardrails` holds on the client for an idempotency rejection. */
+export interface IdempotencyErrorData {
+  kind: 'idempotency';
+  reason: IdempotencyErrorReason;
+  /** Seconds to wait before retrying, for `in-progress`. */
+  retryAfter?: number;
+}
+
+/** The typed payload that `guardrailsErrorFormatter` puts at `error.data.guardrails`. */
+export type GuardrailsErrorData = RateLimitErrorData | IdempotencyErrorData;
+
+/**
+ * The `cause` of every `TRPCError` this library throws for a rejection. It carries the data the
+ * error formatter exposes to clients.
+ */
+export class GuardrailsRejection extends Error {
+  readonly data: GuardrailsErrorData;
+  constructor(message: string, data: GuardrailsErrorData) {
+    super(message);
+    this.name = 'GuardrailsRejection';
+    this.data = data;
+  }
+}
+
+/** Builds the `TRPCError` for a rejection, keeping the rejection as `cause`. */
+export function rejection(
+  code: TRPCError['code'],
+  message: string,
+  data: GuardrailsErrorData,
+): TRPCError {
+  return new TRPCError({ code, message, cause: new GuardrailsRejection(message, data) });
+}
+
+/**
+ * Returns the client-facing guardrails data of an error thrown by a guarded procedure, or
+ * `undefined` for any other error. Compose it into your own `errorFormatter`:
+ *
+ * @example
+ * ```ts
+ * initTRPC.create({
+ *   errorFormatter: ({ shape, error }) => ({
+ *     ...shape,
+ *     data: { ...shape.data, guardrails: getGuardrailsErrorData(error), myField: 1 },
+ *   }),
+ * });
+ * ```
+ */
+export function getGuardrailsErrorData(error: unknown): GuardrailsErrorData | undefined {
+  const cause = error instanceof TRPCError ? error.cause : error;
+  return cause instanceof GuardrailsRejection ? cause.data : undefined;
+}
+
+/**
+ * A tRPC `errorFormatter` that adds `data.guardrails` to the error shape, so clients can read
+ * the scope, limit and `retryAfter` of a rejection.
+ *
+ * @example
+ * ```ts
+ * const t = initTRPC.context<Context>().create({ errorFormatter: guardrailsErrorFormatter });
+ * ```
+ */
+export function guardrailsErrorFormatter<TShape extends { data: object }>(opts: {
+  shape: TShape;
+  error: TRPCError;
+}): TShape & { data: TShape['data'] & { guardrails: GuardrailsErrorData | undefined } } {
+  const { shape, error } = opts;
+  return { ...shape, data: { ...shape.data, guardrails: getGuardrailsErrorData(error) } };
+}

@@ -1,0 +1,102 @@
+import type {
+  AnyProcedureBuilder,
+  Overwrite,
+  ProcedureBuilder,
+  TypeError,
+} from '@trpc/server/unstable-core-do-not-import';
+import { createGuardedBuilder } from '../builder/guarded-builder.js';
+import type { GuardedProcedureBuilder } from '../builder/types.js';
+import { GuardrailsConfigError } from '../errors.js';
+import type { GuardrailsStore } from '../stores/types.js';
+import type { GuardrailsConfig } from './config.js';
+import { resolveGuardConfig } from './runtime.js';
+
+/** What `createGuardrails` returns. */
+export interface Guardrails<TContext, TScopes extends string> {
+  /**
+   * Turns a tRPC procedure builder into one that also has `.rateLimited()` and `.idempotent()`.
+   * @example export const procedure = guard.procedure(t.procedure);
+   */
+  procedure<TBuilderContext, TMeta, TContextOverrides, TInputIn, TInputOut, TOutputIn, TOutputOut, TCaller extends boolean, TErrorShape>(
+    builder: Overwrite<TBuilderContext, TContextOverrides> extends TContext
+      ? ProcedureBuilder<
+          TBuilderContext,
+          TMeta,
+          TContextOverrides,
+          TInputIn,
+          TInputOut,
+          TOutputIn,
+          TOutputOut,
+          TCaller,
+          TErrorShape
+        >
+      : TypeError<'The procedure context does not match the context given to createGuardrails'>,
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TBuilderContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+  /** The configured scope names. */
+  readonly scopes: readonly TScopes[];
+  readonly prefix: string;
+  readonly store: GuardrailsStore;
+}
+
+/**
+ * Creates the guard: stores, scopes and idempotency defaults shared by every guarded procedure.
+ *
+ * Scope names are checked by the compiler when TypeScript can infer them: either call it
+ * without type arguments, or curried with the context type — `createGuardrails<Context>()({...})`.
+ * `createGuardrails<Context>({...})` works too, but TypeScript cannot infer the scope names
+ * once one type argument is explicit, so unknown scopes are then caught when the procedure is
+ * built (at import time) instead.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuardrails<Context>()({
+ *   store: upstashStore(Redis.fromEnv()),
+ *   scopes: { ip: { limiter: slidingWindow(20, '10 s'), identify: ({ ctx }) => ctx.ip } },
+ *   idempotency: { owner: ({ ctx }) => ctx.userId ?? ctx.ip },
+ * });
+ * export const procedure = guard.procedure(t.procedure);
+ * ```
+ */
+export function createGuardrails<TContext>(): <const TScopes extends string = never>(
+  config: GuardrailsConfig<TContext, TScopes>,
+) => Guardrails<TContext, TScopes>;
+export function createGuardrails<TContext, const TScopes extends string = string>(
+  config: GuardrailsConfig<TContext, TScopes>,
+): Guardrails<TContext, TScopes>;
+export function createGuardrails(config?: GuardrailsConfig<unknown, string>): unknown {
+  if (config === undefined) {
+    return function createGuardrailsForContext(curriedConfig: GuardrailsConfig<unknown, string>) {
+      if (curriedConfig === undefined) {
+        throw new GuardrailsConfigError('createGuardrails<Context>()(options) needs an options object');
+      }
+      return buildGuardrails(curriedConfig);
+    };
+  }
+  return buildGuardrails(config);
+}
+
+function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<unknown, string> {
+  const runtime = resolveGuardConfig(config);
+  return {
+    procedure(builder: unknown) {
+      if (typeof builder !== 'object' || builder === null || typeof (builder as AnyProcedureBuilder).use !== 'function') {
+        throw new GuardrailsConfigError('guard.procedure() needs a tRPC procedure builder, e.g. guard.procedure(t.procedure)');
+      }
+      return createGuardedBuilder(runtime, builder as AnyProcedureBuilder) as never;
+    },
+    scopes: [...runtime.scopes.keys()],
+    prefix: runtime.prefix,
+    store: runtime.store,
+  };
+}

@@ -1,0 +1,166 @@
+import type { TRPCError } from '@trpc/server';
+import { describe, parseDuration } from '../duration.js';
+import { GuardrailsConfigError } from '../errors.js';
+import type { GuardrailsEvent } from '../events.js';
+import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../idempotency/options.js';
+import { isLimiter, type Limiter } from '../rate-limit/algorithms.js';
+import type { HeadersTarget } from '../rate-limit/headers.js';
+import type { ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
+import type { GuardrailsStore } from '../stores/types.js';
+import { DEFAULTS, type GuardrailsConfig } from './config.js';
+
+/** @internal A validated scope, durations in ms. */
+export interface ResolvedScope {
+  name: string;
+  limiter: Limiter;
+  identify: ScopeConfig<any>['identify'];
+  onStoreError: StoreErrorPolicy;
+  timeoutMs: number;
+}
+
+/** @internal Idempotency settings with every default applied, durations in ms. */
+export interface ResolvedIdempotency {
+  owner: IdempotencyConfig<any>['owner'];
+  ttlMs: number;
+  leaseMs: number;
+  errorTtlMs: number;
+  concurrent: ConcurrentPolicy;
+  cacheError: (error: TRPCError) => boolean;
+  onStoreError: StoreErrorPolicy;
+  timeoutMs: number;
+}
+
+/** @internal What the builder and middleware need at run time. */
+export interface GuardRuntime {
+  store: GuardrailsStore;
+  prefix: string;
+  scopes: ReadonlyMap<string, ResolvedScope>;
+  idempotency: ResolvedIdempotency;
+  headers: ((opts: { ctx: any }) => HeadersTarget | null | undefined) | undefined;
+  onEvent: ((event: GuardrailsEvent) => void) | undefined;
+}
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const SCOPE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** @internal Validates `createGuardrails` options once, with messages that say what to fix. */
+export function resolveGuardConfig(config: GuardrailsConfig<any, string>): GuardRuntime {
+  if (typeof config !== 'object' || config === null) {
+    throw new GuardrailsConfigError('createGuardrails() needs an options object with at least `store`');
+  }
+  const { store, prefix = DEFAULTS.prefix, scopes = {}, idempotency = {}, headers, onEvent } = config;
+  assertStore(store);
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new GuardrailsConfigError(
+      `prefix ${describe(prefix)} is not valid; use 1–64 letters, digits or _ - . : (e.g. 'shop')`,
+    );
+  }
+  if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes)) {
+    throw new GuardrailsConfigError('scopes must be an object of named scopes, e.g. { ip: { limiter, identify } }');
+  }
+  assertOptionalFunction(headers, 'headers');
+  assertOptionalFunction(onEvent, 'onEvent');
+  const resolvedScopes = new Map<string, ResolvedScope>();
+  for (const [name, scope] of Object.entries(scopes as Record<string, ScopeConfig<any>>)) {
+    resolvedScopes.set(name, resolveScope(name, scope));
+  }
+  return {
+    store,
+    prefix,
+    scopes: resolvedScopes,
+    idempotency: resolveIdempotency(idempotency, undefined, 'idempotency'),
+    headers,
+    onEvent,
+  };
+}
+
+function resolveScope(name: string, scope: ScopeConfig<any>): ResolvedScope {
+  const where = `scopes.${name}`;
+  if (!SCOPE_PATTERN.test(name)) {
+    throw new GuardrailsConfigError(`scope name "${name}" is not valid; use 1–64 letters, digits, _ or -`);
+  }
+  if (typeof scope !== 'object' || scope === null) {
+    throw new GuardrailsConfigError(`${where} must be { limiter, identify }`);
+  }
+  if (!isLimiter(scope.limiter)) {
+    throw new GuardrailsConfigError(
+      `${where}.limiter must come from slidingWindow(), fixedWindow() or tokenBucket(), got ${describe(scope.limiter)}`,
+    );
+  }
+  if (typeof scope.identify !== 'function') {
+    throw new GuardrailsConfigError(`${where}.identify must be a function such as ({ ctx }) => ctx.ip`);
+  }
+  return {
+    name,
+    limiter: scope.limiter,
+    identify: scope.identify,
+    onStoreError: resolvePolicy(scope.onStoreError, `${where}.onStoreError`),
+    timeoutMs: parseDuration(scope.timeout ?? DEFAULTS.timeout, `${where}.timeout`),
+  };
+}
+
+/** @internal Applies per-procedure overrides on top of the guard's idempotency settings. */
+export function resolveIdempotency(
+  options: IdempotentOptions<any> | IdempotencyConfig<any>,
+  base: ResolvedIdempotency | undefined,
+  where: string,
+): ResolvedIdempotency {
+  if (typeof options !== 'object' || options === null) {
+    throw new GuardrailsConfigError(`${where} must be an options object`);
+  }
+  const { owner, ttl, lease, errorTtl, concurrent, cacheError, onStoreError, timeout } = options;
+  assertOptionalFunction(owner, `${where}.owner`);
+  assertOptionalFunction(cacheError, `${where}.cacheError`);
+  if (concurrent !== undefined && concurrent !== 'wait' && concurrent !== 'reject') {
+    throw new GuardrailsConfigError(`${where}.concurrent must be 'wait' or 'reject', got ${describe(concurrent)}`);
+  }
+  const resolved: ResolvedIdempotency = {
+    owner: owner ?? base?.owner,
+    ttlMs: ttl === undefined ? (base?.ttlMs ?? parseDuration(DEFAULTS.ttl, '')) : parseDuration(ttl, `${where}.ttl`),
+    leaseMs:
+      lease === undefined ? (base?.leaseMs ?? parseDuration(DEFAULTS.lease, '')) : parseDuration(lease, `${where}.lease`),
+    errorTtlMs:
+      errorTtl === undefined
+        ? (base?.errorTtlMs ?? parseDuration(DEFAULTS.errorTtl, ''))
+        : parseDuration(errorTtl, `${where}.errorTtl`),
+    concurrent: concurrent ?? base?.concurrent ?? DEFAULTS.concurrent,
+    cacheError: cacheError ?? base?.cacheError ?? (() => true),
+    onStoreError:
+      onStoreError === undefined
+        ? (base?.onStoreError ?? DEFAULTS.onStoreError)
+        : resolvePolicy(onStoreError, `${where}.onStoreError`),
+    timeoutMs:
+      timeout === undefined
+        ? (base?.timeoutMs ?? parseDuration(DEFAULTS.timeout, ''))
+        : parseDuration(timeout, `${where}.timeout`),
+  };
+  if (resolved.ttlMs < resolved.leaseMs) {
+    throw new GuardrailsConfigError(`${where}.ttl must be at least as long as the lease`);
+  }
+  return resolved;
+}
+
+function resolvePolicy(value: unknown, where: string): StoreErrorPolicy {
+  if (value === undefined) return DEFAULTS.onStoreError;
+  if (value === 'deny' || value === 'allow') return value;
+  throw new GuardrailsConfigError(`${where} must be 'deny' or 'allow', got ${describe(value)}`);
+}
+
+function assertStore(store: unknown): asserts store is GuardrailsStore {
+  const missing = ['check', 'complete', 'extend', 'release'].filter(
+    (method) => typeof (store as Record<string, unknown> | undefined)?.[method] !== 'function',
+  );
+  if (store === undefined || store === null || missing.length > 0) {
+    throw new GuardrailsConfigError(
+      store === undefined || store === null
+        ? 'store is required: pass upstashStore(Redis.fromEnv()) or memoryStore()'
+        : `store is missing ${missing.join(', ')}; pass upstashStore(redis), memoryStore(), or implement GuardrailsStore`,
+    );
+  }
+}
+
+function assertOptionalFunction(value: unknown, where: string): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new GuardrailsConfigError(`${where} must be a function, got ${describe(value)}`);
+  }
+}

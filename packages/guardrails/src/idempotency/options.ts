@@ -1,0 +1,81 @@
+import type { TRPCError } from '@trpc/server';
+import type { Duration } from '../duration.js';
+import type { StoreErrorPolicy } from '../rate-limit/options.js';
+
+/** What duplicates of a call that is still running get. */
+export type ConcurrentPolicy = 'wait' | 'reject';
+
+/** Guard-wide idempotency defaults, `createGuardrails({ idempotency })`. */
+export interface IdempotencyConfig<TContext> {
+  /**
+   * Who is calling. Records are scoped by owner, so one owner's key never replays another
+   * owner's result. Return a stable id (user id, API key id, IP for anonymous calls).
+   * Without `owner`, keys are shared by every caller of a procedure — right for webhooks whose
+   * key is a provider's event id, wrong for user-facing mutations.
+   * @default undefined (one shared namespace per procedure)
+   */
+  owner?: (opts: { ctx: TContext; path: string }) => string | number | null | undefined;
+  /**
+   * How long a successful result is kept and replayed.
+   * @default '24 h'
+   */
+  ttl?: Duration;
+  /**
+   * How long an execution may run without a heartbeat before a retry may take over. While the
+   * handler runs, the lease is extended every third of it.
+   * @default '60 s'
+   */
+  lease?: Duration;
+  /**
+   * How long a handler error is kept and replayed; after it, the key may run again.
+   * @default '60 s'
+   */
+  errorTtl?: Duration;
+  /**
+   * `'wait'`: duplicates that arrive while the first call runs wait for its outcome (bounded by
+   * the lease). `'reject'`: they get `CONFLICT` (409) at once, with `retryAfter`.
+   * @default 'wait'
+   */
+  concurrent?: ConcurrentPolicy;
+  /**
+   * Return `false` to not store an error thrown by the handler, so that a retry runs again.
+   * @default () => true
+   */
+  cacheError?: (error: TRPCError) => boolean;
+  /**
+   * `'deny'`: `SERVICE_UNAVAILABLE` when the store fails, and the handler does not run.
+   * `'allow'`: the handler runs without idempotency protection.
+   * @default 'deny'
+   */
+  onStoreError?: StoreErrorPolicy;
+  /**
+   * Longest wait for one store round trip before `onStoreError` applies.
+   * @default '2 s'
+   */
+  timeout?: Duration;
+}
+
+/** What a `key` function gets. */
+export interface IdempotencyKeyFnOptions<TContext> {
+  ctx: TContext;
+  /** The input as the client sent it, before any validator ran. */
+  rawInput: unknown;
+  path: string;
+}
+
+/** Options of `.idempotent(options)`: the guard-wide defaults can be overridden per procedure. */
+export interface IdempotentOptions<TContext> extends Omit<IdempotencyConfig<TContext>, 'owner'> {
+  /** Overrides the guard-wide `owner` for this procedure. */
+  owner?: IdempotencyConfig<TContext>['owner'];
+  /** Leave unset to read the key from `input.idempotencyKey`. */
+  key?: undefined;
+}
+
+/** `.idempotent({ key })`: the key is derived from the call instead of an input field. */
+export interface KeyedIdempotentOptions<TContext> extends Omit<IdempotentOptions<TContext>, 'key'> {
+  /**
+   * Derives the key, e.g. a webhook's event id: `({ rawInput }) => rawInput.eventId`.
+   * Return `undefined` when there is none: the call is rejected with `BAD_REQUEST`.
+   */
+  key: (opts: IdempotencyKeyFnOptions<TContext>) => string | null | undefined;
+}

@@ -1,0 +1,65 @@
+import type { TRPCError } from '@trpc/server';
+import { rejection } from '../errors.js';
+import { emitEvent } from '../events.js';
+import type { GuardRuntime } from '../guard/runtime.js';
+import type { LimitResult } from '../stores/types.js';
+import { limiterWindowSeconds } from './algorithms.js';
+import { type HeadersTarget, writeRateLimitHeaders, writeRetryAfter } from './headers.js';
+import type { PlannedLimit } from './plan.js';
+
+/**
+ * @internal Reads the store's verdicts: writes headers for the most restrictive scope and returns
+ * the `TOO_MANY_REQUESTS` error when any scope denied (naming the one with the longest wait).
+ */
+export function decideLimits(
+  runtime: GuardRuntime,
+  planned: readonly PlannedLimit[],
+  results: readonly LimitResult[],
+  path: string,
+  headers: HeadersTarget | undefined,
+  now = Date.now(),
+): TRPCError | undefined {
+  if (planned.length === 0) return undefined;
+  let tightest = 0;
+  let denied: number | undefined;
+  results.forEach((result, index) => {
+    const current = results[tightest]!;
+    if (result.remaining < current.remaining || (result.remaining === current.remaining && result.reset > current.reset)) {
+      tightest = index;
+    }
+    if (!result.success && (denied === undefined || result.reset > results[denied]!.reset)) denied = index;
+  });
+  const shown = denied ?? tightest;
+  const shownScope = planned[shown]!.scope;
+  if (headers) {
+    writeRateLimitHeaders(
+      headers,
+      { scope: shownScope.name, ...pick(results[shown]!), windowSeconds: limiterWindowSeconds(shownScope.limiter) },
+      now,
+    );
+  }
+  if (denied === undefined) return undefined;
+
+  const result = results[denied]!;
+  const retryAfter = Math.max(1, Math.ceil((result.reset - now) / 1000));
+  if (headers) writeRetryAfter(headers, retryAfter);
+  const { scope, identifier } = planned[denied]!;
+  emitEvent(runtime.onEvent, {
+    type: 'limited',
+    path,
+    scope: scope.name,
+    identifier,
+    ...pick(result),
+    retryAfter,
+  });
+  return rejection('TOO_MANY_REQUESTS', `Rate limit exceeded for "${scope.name}": retry in ${retryAfter} s`, {
+    kind: 'rate-limit',
+    scope: scope.name,
+    ...pick(result),
+    retryAfter,
+  });
+}
+
+function pick(result: LimitResult) {
+  return { limit: result.limit, remaining: result.remaining, reset: result.reset };
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { describeStore } from '../../testing/describe-store.js';
+import { fixedWindow } from '../../rate-limit/algorithms.js';
+import { memoryStore } from './memory-store.js';
+
+describe('memoryStore', () => {
+  const shared = memoryStore();
+  describeStore('memory', () => ({ store: shared, sibling: () => shared }));
+
+  it('drops expired counters and records, so memory stays bounded', async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ now: () => now, sweepIntervalMs: 10 });
+    for (let i = 0; i < 100; i++) {
+      await store.check({
+        limits: [{ prefix: 'p', identifier: `{${i}}`, limiter: fixedWindow(5, '1 s'), cost: 1 }],
+        claim: { key: `p:idem:{${i}}`, fingerprint: 'f', claimId: `c${i}`, leaseMs: 500, ttlMs: 1_000 },
+      });
+    }
+    expect(store.size).toBe(200);
+    now += 5_000;
+    await store.check({ limits: [] });
+    expect(store.size).toBe(0);
+  });
+});

@@ -1,0 +1,153 @@
+import type {
+  CheckRequest,
+  CheckResult,
+  ClaimRequest,
+  ClaimResult,
+  CompleteRequest,
+  ExtendRequest,
+  FencedResult,
+  GuardrailsStore,
+  ReleaseRequest,
+  StoredOutcome,
+} from '../types.js';
+import { applyLimit, type Counter, type CounterMap } from './rate-limiters.js';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How often, at most, expired counters and records are swept (on the next call after it).
+   * @default 1000
+   */
+  sweepIntervalMs?: number;
+  /**
+   * Clock, for tests that need to move time.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+interface StoredRecord {
+  fingerprint: string;
+  token: number;
+  expiresAt: number;
+  state: 'pending' | 'done';
+  claimId?: string;
+  leaseUntil?: number;
+  outcome?: StoredOutcome;
+}
+
+/**
+ * A store in this process's memory, with the same semantics as the Upstash store. For
+ * development, tests and single-instance apps; several server instances need a shared store.
+ * Memory stays bounded by live entries: expired counters and records are swept.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuardrails<Context>()({ store: memoryStore(), scopes: {...} });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore & { readonly size: number } {
+  const { sweepIntervalMs = 1000, now: clock = Date.now } = options;
+  if (typeof clock !== 'function') throw new TypeError('[trpc-guardrails] memoryStore({ now }) must be a function');
+  const counters = new Map<string, Counter>();
+  const records = new Map<string, StoredRecord>();
+  let lastToken = 0;
+  let nextSweepAt = 0;
+
+  const counterMap: CounterMap = {
+    get: (key, now) => live(counters, key, now),
+    set: (key, counter) => counters.set(key, counter),
+  };
+
+  function tick(): number {
+    const now = clock();
+    if (now >= nextSweepAt) {
+      nextSweepAt = now + sweepIntervalMs;
+      for (const [key, entry] of counters) if (entry.expiresAt <= now) counters.delete(key);
+      for (const [key, entry] of records) if (entry.expiresAt <= now) records.delete(key);
+    }
+    return now;
+  }
+
+  /** Strictly increasing, and close to wall-clock microseconds like the Redis store's tokens. */
+  function nextToken(now: number, previous = 0): number {
+    lastToken = Math.max(lastToken + 1, previous + 1, now * 1000);
+    return lastToken;
+  }
+
+  function claim(request: ClaimRequest, now: number): ClaimResult {
+    const record = live(records, request.key, now);
+    if (!record) {
+      records.set(request.key, {
+        fingerprint: request.fingerprint,
+        token: nextToken(now),
+        expiresAt: now + request.ttlMs,
+        state: 'pending',
+        claimId: request.claimId,
+        leaseUntil: now + request.leaseMs,
+      });
+      return { status: 'acquired', token: lastToken, takeover: false };
+    }
+    if (record.fingerprint !== request.fingerprint) return { status: 'mismatch' };
+    if (record.state === 'done') return { status: 'completed', outcome: record.outcome! };
+    if (record.leaseUntil! > now) return { status: 'in-progress', leaseExpiresAt: record.leaseUntil! };
+    record.token = nextToken(now, record.token);
+    record.claimId = request.claimId;
+    record.leaseUntil = now + request.leaseMs;
+    record.expiresAt = now + request.ttlMs;
+    return { status: 'acquired', token: record.token, takeover: true };
+  }
+
+  function owned(key: string, claimId: string, now: number): StoredRecord | undefined {
+    const record = live(records, key, now);
+    return record?.state === 'pending' && record.claimId === claimId ? record : undefined;
+  }
+
+  return {
+    get size() {
+      return counters.size + records.size;
+    },
+    async check({ limits, claim: claimRequest }: CheckRequest): Promise<CheckResult> {
+      const now = tick();
+      const results = limits.map((limit) =>
+        applyLimit(counterMap, `${limit.prefix}:${limit.identifier}`, limit.limiter, limit.cost, now),
+      );
+      if (!claimRequest) return { limits: results };
+      const denied = results.some((result) => !result.success);
+      return { limits: results, claim: denied ? { status: 'skipped' } : claim(claimRequest, now) };
+    },
+    async complete({ key, claimId, outcome, ttlMs }: CompleteRequest): Promise<FencedResult> {
+      const now = tick();
+      const record = owned(key, claimId, now);
+      if (!record) return 'fenced';
+      record.state = 'done';
+      record.outcome = outcome;
+      record.expiresAt = now + ttlMs;
+      delete record.claimId;
+      delete record.leaseUntil;
+      return 'ok';
+    },
+    async extend({ key, claimId, leaseMs }: ExtendRequest): Promise<FencedResult> {
+      const now = tick();
+      const record = owned(key, claimId, now);
+      if (!record) return 'fenced';
+      record.leaseUntil = now + leaseMs;
+      return 'ok';
+    },
+    async release({ key, claimId }: ReleaseRequest): Promise<FencedResult> {
+      const now = tick();
+      if (!owned(key, claimId, now)) return 'fenced';
+      records.delete(key);
+      return 'ok';
+    },
+  };
+}
+
+function live<T extends { expiresAt: number }>(map: Map<string, T>, key: string, now: number): T | undefined {
+  const entry = map.get(key);
+  if (entry && entry.expiresAt <= now) {
+    map.delete(key);
+    return undefined;
+  }
+  return entry;
+}

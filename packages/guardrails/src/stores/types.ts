@@ -1,0 +1,107 @@
+import type { Limiter } from '../rate-limit/algorithms.js';
+
+/**
+ * Where guardrails keep rate-limit counters and idempotency records.
+ *
+ * A store is four methods. Every method is one round trip to the backend: the guard batches all
+ * rate-limit scopes of a call, and the idempotency claim after them, into a single `check`.
+ * Keys arrive fully namespaced and safe to use as-is (printable ASCII, bounded length, one
+ * `{hash tag}` per record so cluster backends keep each operation on one slot).
+ *
+ * Implement it to add a backend; run the shared contract suite (`describeStore`) against it.
+ */
+export interface GuardrailsStore {
+  /**
+   * Applies every limit (in order) and, when `claim` is given, claims the idempotency record —
+   * in one round trip. A store may skip the claim when a limit denies; if it claims anyway, the
+   * guard releases the claim.
+   */
+  check(request: CheckRequest): Promise<CheckResult>;
+  /** Stores the outcome of a claimed record, only if `claimId` still owns it. */
+  complete(request: CompleteRequest): Promise<FencedResult>;
+  /** Pushes the lease of a claimed record forward, only if `claimId` still owns it. */
+  extend(request: ExtendRequest): Promise<FencedResult>;
+  /** Deletes a claimed, unfinished record, only if `claimId` still owns it. */
+  release(request: ReleaseRequest): Promise<FencedResult>;
+}
+
+export interface CheckRequest {
+  limits: readonly LimitRequest[];
+  claim?: ClaimRequest;
+}
+
+export interface CheckResult {
+  /** One result per requested limit, in request order. */
+  limits: LimitResult[];
+  /** Present when a claim was requested (a store that skipped it after a denial says `skipped`). */
+  claim?: ClaimResult;
+}
+
+export interface LimitRequest {
+  /** Namespace of the scope's counters, e.g. `shop:rl:ip`. */
+  prefix: string;
+  /** The encoded identifier, already hash-tagged, e.g. `{203.0.113.9}`. */
+  identifier: string;
+  limiter: Limiter;
+  /** Units to consume (>= 1). */
+  cost: number;
+}
+
+export interface LimitResult {
+  success: boolean;
+  /** The limit in force (the token bucket's size for `tokenBucket`). */
+  limit: number;
+  remaining: number;
+  /** Epoch ms when the window resets or the next tokens arrive. */
+  reset: number;
+}
+
+export interface ClaimRequest {
+  /** The record's key, e.g. `shop:idem:{checkout.pay:u_1:3f9c…}`. */
+  key: string;
+  /** Fingerprint of the canonical input; a claim with another fingerprint is a mismatch. */
+  fingerprint: string;
+  /** Random id of this attempt; `complete`, `extend` and `release` must present it. */
+  claimId: string;
+  leaseMs: number;
+  /** How long an unfinished record is kept at most (its lease may be taken over earlier). */
+  ttlMs: number;
+}
+
+export type ClaimResult =
+  /** The caller owns the record now; `token` is its fencing token (strictly increasing per key). */
+  | { status: 'acquired'; token: number; takeover: boolean }
+  /** Another attempt holds an unexpired lease. */
+  | { status: 'in-progress'; leaseExpiresAt: number }
+  /** The record holds a finished outcome with the same fingerprint. */
+  | { status: 'completed'; outcome: StoredOutcome }
+  /** The record was created with a different input. */
+  | { status: 'mismatch' }
+  /** The store did not claim because a limit denied. */
+  | { status: 'skipped' };
+
+/** A finished outcome as stored: a superjson payload, or an error's code and message. */
+export type StoredOutcome =
+  | { kind: 'result'; payload: string }
+  | { kind: 'error'; code: string; message: string };
+
+export interface CompleteRequest {
+  key: string;
+  claimId: string;
+  outcome: StoredOutcome;
+  ttlMs: number;
+}
+
+export interface ExtendRequest {
+  key: string;
+  claimId: string;
+  leaseMs: number;
+}
+
+export interface ReleaseRequest {
+  key: string;
+  claimId: string;
+}
+
+/** `ok` when the caller still owned the record; `fenced` when a newer claim (or nothing) is there. */
+export type FencedResult = 'ok' | 'fenced';

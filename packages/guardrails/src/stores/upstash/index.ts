@@ -1,0 +1,3 @@
+export { SCRIPTS } from './lua/registry.js';
+export type { UpstashRedisClient } from './redis-client.js';
+export { upstashStore } from './upstash-store.js';

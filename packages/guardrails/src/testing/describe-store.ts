@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { fixedWindow, slidingWindow, tokenBucket } from '../rate-limit/algorithms.js';
+import type { ClaimRequest, GuardrailsStore, LimitRequest } from '../stores/types.js';
+
+export interface StoreFixture {
+  store: GuardrailsStore;
+  /** A second, independent instance on the same backend (another server process, in effect). */
+  sibling(): GuardrailsStore;
+}
+
+let counter = 0;
+/** A fresh namespace per test, so tests never see each other's keys. */
+export function uniquePrefix(label = 't'): string {
+  return `${label}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The store contract: every `GuardrailsStore` must pass it. It speaks only the public store
+ * interface, so a third-party backend can run it too.
+ */
+export function describeStore(name: string, setup: () => StoreFixture) {
+  describe(`store contract: ${name}`, () => {
+    const limit = (prefix: string, limiter: LimitRequest['limiter'], cost = 1, identifier = '{id}'): LimitRequest => ({
+      prefix,
+      identifier,
+      limiter,
+      cost,
+    });
+    const claimOf = (key: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
+      key,
+      fingerprint: 'fp-1',
+      claimId: crypto.randomUUID(),
+      leaseMs: 5_000,
+      ttlMs: 60_000,
+      ...overrides,
+    });
+
+    it.each([
+      ['fixed window', fixedWindow(3, '60 s')],
+      ['sliding window', slidingWindow(3, '60 s')],
+      ['token bucket', tokenBucket(1, '60 s', 3)],
+    ])('%s allows exactly its limit, then denies with a future reset', async (_, limiter) => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push((await store.check({ limits: [limit(prefix, limiter)] })).limits[0]!);
+      expect(answers.map((a) => a.success)).toEqual([true, true, true, false]);
+      expect(answers.map((a) => a.remaining)).toEqual([2, 1, 0, 0]);
+      expect(answers.every((a) => a.limit === 3)).toBe(true);
+      expect(answers[3]!.reset).toBeGreaterThan(Date.now());
+    });
+
+    it('consumes `cost` units at once', async () => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      const first = await store.check({ limits: [limit(prefix, tokenBucket(1, '60 s', 5), 3)] });
+      expect(first.limits[0]).toMatchObject({ success: true, remaining: 2 });
+      const second = await store.check({ limits: [limit(prefix, tokenBucket(1, '60 s', 5), 3)] });
+      expect(second.limits[0]).toMatchObject({ success: false, remaining: 0 });
+    });
+
+    it('answers several limits in request order, each independent', async () => {
+      const { store } = setup();
+      const [a, b, c] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
+      const limits = [limit(a, fixedWindow(1, '60 s')), limit(b, fixedWindow(5, '60 s')), limit(c, slidingWindow(2, '60 s'))];
+      const first = await store.check({ limits });
+      expect(first.limits.map((r) => [r.success, r.remaining])).toEqual([[true, 0], [true, 4], [true, 1]]);
+      const second = await store.check({ limits });
+      expect(second.limits.map((r) => r.success)).toEqual([false, true, true]);
+    });
+
+    it('keeps identifiers and prefixes apart', async () => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{alice}')] });
+      const bob = await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{bob}')] });
+      const otherPrefix = await store.check({ limits: [limit(uniquePrefix(), fixedWindow(1, '60 s'), 1, '{alice}')] });
+      expect(bob.limits[0]!.success).toBe(true);
+      expect(otherPrefix.limits[0]!.success).toBe(true);
+    });
+
+    it('shares counters between instances on the same backend', async () => {
+      const { store, sibling } = setup();
+      const prefix = uniquePrefix();
+      await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'))] });
+      const other = await sibling().check({ limits: [limit(prefix, fixedWindow(1, '60 s'))] });
+      expect(other.limits[0]!.success).toBe(false);
+    });
+
+    it('claims a record once; duplicates see it in progress, then its outcome', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const first = await store.check({ limits: [], claim: claimOf(key) });
+      expect(first.claim).toMatchObject({ status: 'acquired', takeover: false });
+      const duplicate = await sibling().check({ limits: [], claim: claimOf(key) });
+      expect(duplicate.claim?.status).toBe('in-progress');
+      if (duplicate.claim?.status === 'in-progress') expect(duplicate.claim.leaseExpiresAt).toBeGreaterThan(Date.now());
+    });
+
+    it('stores an outcome only for the owning claim, and replays it', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const outcome = { kind: 'result', payload: '{"json":{"n":1}}' } as const;
+      expect(await store.complete({ key, claimId: 'someone-else', outcome, ttlMs: 60_000 })).toBe('fenced');
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('fenced');
+      const replay = await store.check({ limits: [], claim: claimOf(key) });
+      expect(replay.claim).toEqual({ status: 'completed', outcome });
+    });
+
+    it('keeps error outcomes exactly and lets them expire', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const outcome = { kind: 'error', code: 'PAYMENT_REQUIRED', message: 'déclinée "quoted" {json}' } as const;
+      await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 150 });
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({ status: 'completed', outcome });
+      await sleep(250);
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('acquired');
+    });
+
+    it('answers mismatch for the same key with another fingerprint, without touching the record', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      await store.check({ limits: [], claim: claimOf(key) });
+      expect((await store.check({ limits: [], claim: claimOf(key, { fingerprint: 'fp-2' }) })).claim).toEqual({
+        status: 'mismatch',
+      });
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('in-progress');
+    });
+
+    it('releases a claim for its owner only', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      expect(await store.release({ key, claimId: 'intruder' })).toBe('fenced');
+      expect(await store.release({ key, claimId: claim.claimId })).toBe('ok');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('acquired');
+    });
+
+    it('lets a retry take over a lapsed lease with a larger token, and fences the old owner', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const stale = claimOf(key, { leaseMs: 100 });
+      const first = await store.check({ limits: [], claim: stale });
+      await sleep(180);
+      const fresh = claimOf(key);
+      const second = await sibling().check({ limits: [], claim: fresh });
+      expect(second.claim).toMatchObject({ status: 'acquired', takeover: true });
+      if (first.claim?.status !== 'acquired' || second.claim?.status !== 'acquired') throw new Error('unreachable');
+      expect(second.claim.token).toBeGreaterThan(first.claim.token);
+      expect(await store.extend({ key, claimId: stale.claimId, leaseMs: 5_000 })).toBe('fenced');
+      const staleOutcome = { kind: 'result', payload: '"stale"' } as const;
+      expect(await store.complete({ key, claimId: stale.claimId, outcome: staleOutcome, ttlMs: 60_000 })).toBe('fenced');
+      const freshOutcome = { kind: 'result', payload: '"fresh"' } as const;
+      expect(await store.complete({ key, claimId: fresh.claimId, outcome: freshOutcome, ttlMs: 60_000 })).toBe('ok');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+        status: 'completed',
+        outcome: freshOutcome,
+      });
+    });
+
+    it('extends the lease of the owner so no takeover happens', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key, { leaseMs: 150 });
+      await store.check({ limits: [], claim });
+      await sleep(100);
+      expect(await store.extend({ key, claimId: claim.claimId, leaseMs: 150 })).toBe('ok');
+      await sleep(100);
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('in-progress');
+    });
+
+    it('returns a claim answer next to denied limits (skipped, or acquired for the guard to release)', async () => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      const key = `${prefix}:idem:{k}`;
+      const deny = limit(prefix, fixedWindow(1, '60 s'));
+      await store.check({ limits: [deny] });
+      const checked = await store.check({ limits: [deny], claim: claimOf(key) });
+      expect(checked.limits[0]!.success).toBe(false);
+      expect(['skipped', 'acquired']).toContain(checked.claim?.status);
+    });
+  });
+}
