@@ -49,11 +49,7 @@ export class GuardrailsRejection extends Error {
 }
 
 /** Builds the `TRPCError` for a rejection, keeping the rejection as `cause`. */
-export function rejection(
-  code: TRPCError['code'],
-  message: string,
-  data: GuardrailsErrorData,
-): TRPCError {
+export function rejection(code: TRPCError['code'], message: string, data: GuardrailsErrorData): TRPCError {
   return new TRPCError({ code, message, cause: new GuardrailsRejection(message, data) });
 }
 

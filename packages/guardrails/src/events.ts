@@ -73,7 +73,10 @@ export interface StoreErrorEvent {
 }
 
 /** Calls `onEvent` without ever letting a listener's failure break a request. */
-export function emitEvent(listener: ((event: GuardrailsEvent) => void) | undefined, event: GuardrailsEvent): void {
+export function emitEvent(
+  listener: ((event: GuardrailsEvent) => void) | undefined,
+  event: GuardrailsEvent,
+): void {
   if (!listener) return;
   try {
     listener(event);

@@ -6,8 +6,8 @@ export type {
 } from './builder/types.js';
 export type { Duration, DurationUnit } from './duration.js';
 export {
-  type GuardrailsErrorData,
   GuardrailsConfigError,
+  type GuardrailsErrorData,
   GuardrailsRejection,
   getGuardrailsErrorData,
   guardrailsErrorFormatter,

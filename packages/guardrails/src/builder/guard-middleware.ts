@@ -2,8 +2,8 @@ import type { AnyMiddlewareFunction, MiddlewareResult } from '@trpc/server/unsta
 import { emitEvent } from '../events.js';
 import type { GuardRuntime } from '../guard/runtime.js';
 import { withTimeout } from '../guard/with-timeout.js';
-import { createIdempotencyContext } from '../idempotency/execution-state.js';
 import { nextOptions, releaseQuietly, resolveClaim, unavailable } from '../idempotency/execute.js';
+import { createIdempotencyContext } from '../idempotency/execution-state.js';
 import { type ClaimPlan, planClaim } from '../idempotency/plan.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
@@ -15,7 +15,10 @@ import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
  * @internal One middleware for a run of consecutive guard calls: every applicable rate-limit
  * scope and the idempotency claim go to the store in a single `check`.
  */
-export function createGuardMiddleware(runtime: GuardRuntime, steps: readonly GuardStep[]): AnyMiddlewareFunction {
+export function createGuardMiddleware(
+  runtime: GuardRuntime,
+  steps: readonly GuardStep[],
+): AnyMiddlewareFunction {
   const limitSteps = steps.filter((step): step is LimitStep => step.kind === 'limit');
   const idempotentStep = steps.find((step): step is IdempotentStep => step.kind === 'idempotent');
 
@@ -97,7 +100,12 @@ function headersFor(runtime: GuardRuntime, ctx: unknown): HeadersTarget | undefi
 }
 
 function assertCheckShape(checked: CheckResult, limits: number, claim: boolean): void {
-  if (!checked || !Array.isArray(checked.limits) || checked.limits.length !== limits || (claim && !checked.claim)) {
+  if (
+    !checked ||
+    !Array.isArray(checked.limits) ||
+    checked.limits.length !== limits ||
+    (claim && !checked.claim)
+  ) {
     throw new Error(
       `[trpc-guardrails] the store's check() answered ${JSON.stringify(checked)?.slice(0, 200)}; expected ${limits} limit results${claim ? ' and a claim result' : ''}`,
     );

@@ -16,7 +16,7 @@ import type {
   ProcedureErrorFormatter,
   Simplify,
   TRPCErrorShape,
-  TypeError,
+  TypeError as TrpcTypeError,
   UnsetMarker,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { IdempotencyContext } from '../idempotency/context.js';
@@ -122,10 +122,10 @@ export interface GuardedProcedureBuilder<
           ? undefined extends inferParser<$Parser>['out']
             ? undefined extends TInputOut
               ? $Parser
-              : TypeError<'Cannot chain an optional parser to a required parser'>
+              : TrpcTypeError<'Cannot chain an optional parser to a required parser'>
             : $Parser
-          : TypeError<'All input parsers did not resolve to an object'>
-        : TypeError<'All input parsers did not resolve to an object'>,
+          : TrpcTypeError<'All input parsers did not resolve to an object'>
+        : TrpcTypeError<'All input parsers did not resolve to an object'>,
   ): GuardedProcedureBuilder<
     TScopes,
     TContext,
@@ -215,8 +215,8 @@ export interface GuardedProcedureBuilder<
             TCaller,
             $ErrorShape
           >
-        : TypeError<'Meta mismatch'>
-      : TypeError<'Context mismatch'>,
+        : TrpcTypeError<'Meta mismatch'>
+      : TrpcTypeError<'Context mismatch'>,
   ): GuardedProcedureBuilder<
     TScopes,
     TContext,
@@ -294,7 +294,18 @@ export interface GuardedProcedureBuilder<
 }
 
 /** Any guarded builder, for generic constraints. */
-export type AnyGuardedProcedureBuilder = GuardedProcedureBuilder<any, any, any, any, any, any, any, any, any, any>;
+export type AnyGuardedProcedureBuilder = GuardedProcedureBuilder<
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  any
+>;
 
 /** The scope names a guarded builder accepts. */
 export type inferGuardScopes<TBuilder> =

@@ -2,7 +2,7 @@ import type {
   AnyProcedureBuilder,
   Overwrite,
   ProcedureBuilder,
-  TypeError,
+  TypeError as TrpcTypeError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { createGuardedBuilder } from '../builder/guarded-builder.js';
 import type { GuardedProcedureBuilder } from '../builder/types.js';
@@ -17,7 +17,17 @@ export interface Guardrails<TContext, TScopes extends string> {
    * Turns a tRPC procedure builder into one that also has `.rateLimited()` and `.idempotent()`.
    * @example export const procedure = guard.procedure(t.procedure);
    */
-  procedure<TBuilderContext, TMeta, TContextOverrides, TInputIn, TInputOut, TOutputIn, TOutputOut, TCaller extends boolean, TErrorShape>(
+  procedure<
+    TBuilderContext,
+    TMeta,
+    TContextOverrides,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller extends boolean,
+    TErrorShape,
+  >(
     builder: Overwrite<TBuilderContext, TContextOverrides> extends TContext
       ? ProcedureBuilder<
           TBuilderContext,
@@ -30,7 +40,7 @@ export interface Guardrails<TContext, TScopes extends string> {
           TCaller,
           TErrorShape
         >
-      : TypeError<'The procedure context does not match the context given to createGuardrails'>,
+      : TrpcTypeError<'The procedure context does not match the context given to createGuardrails'>,
   ): GuardedProcedureBuilder<
     TScopes,
     TBuilderContext,
@@ -90,8 +100,14 @@ function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<
   const runtime = resolveGuardConfig(config);
   return {
     procedure(builder: unknown) {
-      if (typeof builder !== 'object' || builder === null || typeof (builder as AnyProcedureBuilder).use !== 'function') {
-        throw new GuardrailsConfigError('guard.procedure() needs a tRPC procedure builder, e.g. guard.procedure(t.procedure)');
+      if (
+        typeof builder !== 'object' ||
+        builder === null ||
+        typeof (builder as AnyProcedureBuilder).use !== 'function'
+      ) {
+        throw new GuardrailsConfigError(
+          'guard.procedure() needs a tRPC procedure builder, e.g. guard.procedure(t.procedure)',
+        );
       }
       return createGuardedBuilder(runtime, builder as AnyProcedureBuilder) as never;
     },

@@ -56,7 +56,9 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
     );
   }
   if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes)) {
-    throw new GuardrailsConfigError('scopes must be an object of named scopes, e.g. { ip: { limiter, identify } }');
+    throw new GuardrailsConfigError(
+      'scopes must be an object of named scopes, e.g. { ip: { limiter, identify } }',
+    );
   }
   assertOptionalFunction(headers, 'headers');
   assertOptionalFunction(onEvent, 'onEvent');
@@ -112,13 +114,20 @@ export function resolveIdempotency(
   assertOptionalFunction(owner, `${where}.owner`);
   assertOptionalFunction(cacheError, `${where}.cacheError`);
   if (concurrent !== undefined && concurrent !== 'wait' && concurrent !== 'reject') {
-    throw new GuardrailsConfigError(`${where}.concurrent must be 'wait' or 'reject', got ${describe(concurrent)}`);
+    throw new GuardrailsConfigError(
+      `${where}.concurrent must be 'wait' or 'reject', got ${describe(concurrent)}`,
+    );
   }
   const resolved: ResolvedIdempotency = {
     owner: owner ?? base?.owner,
-    ttlMs: ttl === undefined ? (base?.ttlMs ?? parseDuration(DEFAULTS.ttl, '')) : parseDuration(ttl, `${where}.ttl`),
+    ttlMs:
+      ttl === undefined
+        ? (base?.ttlMs ?? parseDuration(DEFAULTS.ttl, ''))
+        : parseDuration(ttl, `${where}.ttl`),
     leaseMs:
-      lease === undefined ? (base?.leaseMs ?? parseDuration(DEFAULTS.lease, '')) : parseDuration(lease, `${where}.lease`),
+      lease === undefined
+        ? (base?.leaseMs ?? parseDuration(DEFAULTS.lease, ''))
+        : parseDuration(lease, `${where}.lease`),
     errorTtlMs:
       errorTtl === undefined
         ? (base?.errorTtlMs ?? parseDuration(DEFAULTS.errorTtl, ''))

@@ -32,7 +32,11 @@ export async function resolveClaim(call: IdempotentCall, claim: ClaimResult): Pr
     case 'completed':
       if (call.headers) writeReplayed(call.headers);
       emitEvent(runtime.onEvent, { type: 'replayed', ...where, outcome: claim.outcome.kind });
-      return { marker: middlewareMarker, ok: true, data: replayOutcome(claim.outcome) } as MiddlewareResult<any>;
+      return {
+        marker: middlewareMarker,
+        ok: true,
+        data: replayOutcome(claim.outcome),
+      } as MiddlewareResult<any>;
     case 'mismatch':
       emitEvent(runtime.onEvent, { type: 'conflict', ...where, reason: 'payload-mismatch' });
       throw rejection(
@@ -44,12 +48,17 @@ export async function resolveClaim(call: IdempotentCall, claim: ClaimResult): Pr
       if (plan.settings.concurrent === 'wait') return waitForOutcome(call, claim.leaseExpiresAt);
       return refuseInProgress(call, claim.leaseExpiresAt);
     case 'skipped':
-      throw new Error('[trpc-guardrails] the store skipped a claim although no limit denied; this is a store bug');
+      throw new Error(
+        '[trpc-guardrails] the store skipped a claim although no limit denied; this is a store bug',
+      );
   }
 }
 
 /** Polls the record until its owner finishes or its lease lapses (then this call takes over). */
-async function waitForOutcome(call: IdempotentCall, firstLeaseExpiresAt: number): Promise<MiddlewareResult<any>> {
+async function waitForOutcome(
+  call: IdempotentCall,
+  firstLeaseExpiresAt: number,
+): Promise<MiddlewareResult<any>> {
   const { runtime, plan } = call;
   const deadline = Date.now() + plan.settings.leaseMs;
   let leaseExpiresAt = firstLeaseExpiresAt;
@@ -88,15 +97,23 @@ function refuseInProgress(call: IdempotentCall, leaseExpiresAt: number): never {
     key: plan.key,
     reason: 'in-progress',
   });
-  throw rejection('CONFLICT', `A request with this idempotency key is still in progress: retry in ${retryAfter} s`, {
-    kind: 'idempotency',
-    reason: 'in-progress',
-    retryAfter,
-  });
+  throw rejection(
+    'CONFLICT',
+    `A request with this idempotency key is still in progress: retry in ${retryAfter} s`,
+    {
+      kind: 'idempotency',
+      reason: 'in-progress',
+      retryAfter,
+    },
+  );
 }
 
 /** Runs the rest of the chain as the owner of the record, then stores what the handler did. */
-async function execute(call: IdempotentCall, token: number, takeover: boolean): Promise<MiddlewareResult<any>> {
+async function execute(
+  call: IdempotentCall,
+  token: number,
+  takeover: boolean,
+): Promise<MiddlewareResult<any>> {
   const { runtime, plan } = call;
   const { context, state } = createIdempotencyContext(plan.key, token);
   const stopHeartbeat = startHeartbeat(call, token);
@@ -120,7 +137,9 @@ async function execute(call: IdempotentCall, token: number, takeover: boolean): 
     outcome = encodeError(result.error);
     ttlMs = plan.settings.errorTtlMs;
   }
-  const stored = outcome ? await completeWithRetry(call, token, outcome, ttlMs) : (await releaseQuietly(call), false);
+  let stored = false;
+  if (outcome) stored = await completeWithRetry(call, token, outcome, ttlMs);
+  else await releaseQuietly(call);
   emitEvent(runtime.onEvent, {
     type: 'executed',
     path: plan.path,
@@ -146,28 +165,35 @@ export function nextOptions(plan: ClaimPlan, idempotency: unknown): Record<strin
 /** Extends the lease every third of it while the handler runs. */
 function startHeartbeat(call: IdempotentCall, token: number): () => void {
   const { runtime, plan } = call;
-  const timer = setInterval(async () => {
-    try {
-      const answer = await withTimeout(
-        runtime.store.extend({ key: plan.claim.key, claimId: plan.claim.claimId, leaseMs: plan.settings.leaseMs }),
-        plan.settings.timeoutMs,
-        'extend',
-      );
-      if (answer === 'fenced') {
-        clearInterval(timer);
-        emitEvent(runtime.onEvent, {
-          type: 'fenced',
-          path: plan.path,
-          owner: plan.owner,
-          key: plan.key,
-          token,
-          operation: 'extend',
-        });
+  const timer = setInterval(
+    async () => {
+      try {
+        const answer = await withTimeout(
+          runtime.store.extend({
+            key: plan.claim.key,
+            claimId: plan.claim.claimId,
+            leaseMs: plan.settings.leaseMs,
+          }),
+          plan.settings.timeoutMs,
+          'extend',
+        );
+        if (answer === 'fenced') {
+          clearInterval(timer);
+          emitEvent(runtime.onEvent, {
+            type: 'fenced',
+            path: plan.path,
+            owner: plan.owner,
+            key: plan.key,
+            token,
+            operation: 'extend',
+          });
+        }
+      } catch (error) {
+        emitEvent(runtime.onEvent, storeError(plan, 'extend', 'allow', error));
       }
-    } catch (error) {
-      emitEvent(runtime.onEvent, storeError(plan, 'extend', 'allow', error));
-    }
-  }, Math.max(1, Math.floor(plan.settings.leaseMs / 3)));
+    },
+    Math.max(1, Math.floor(plan.settings.leaseMs / 3)),
+  );
   timer.unref?.();
   return () => clearInterval(timer);
 }
@@ -226,7 +252,10 @@ function encodeSafely(data: unknown): StoredOutcome | undefined {
   try {
     return encodeResult(data);
   } catch (error) {
-    console.error('[trpc-guardrails] the result could not be serialized with superjson; it is not stored', error);
+    console.error(
+      '[trpc-guardrails] the result could not be serialized with superjson; it is not stored',
+      error,
+    );
     return undefined;
   }
 }
@@ -238,7 +267,15 @@ export function storeError(
   policy: 'deny' | 'allow',
   error: unknown,
 ) {
-  return { type: 'store-error', path: plan.path, operation, policy, error, owner: plan.owner, key: plan.key } as const;
+  return {
+    type: 'store-error',
+    path: plan.path,
+    operation,
+    policy,
+    error,
+    owner: plan.owner,
+    key: plan.key,
+  } as const;
 }
 
 /** @internal */

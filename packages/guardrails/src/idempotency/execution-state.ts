@@ -9,7 +9,10 @@ export interface ExecutionState {
 }
 
 /** @internal Builds `ctx.idempotency` with its hidden execution state. */
-export function createIdempotencyContext(key: string, token: number): {
+export function createIdempotencyContext(
+  key: string,
+  token: number,
+): {
   context: IdempotencyContext;
   state: ExecutionState;
 } {
@@ -21,7 +24,8 @@ export function createIdempotencyContext(key: string, token: number): {
 
 /** @internal Called by the resolver wrapper right before the user's handler runs. */
 export function markHandlerStarted(ctx: unknown): void {
-  const idempotency = (ctx as { idempotency?: Record<symbol, ExecutionState> } | null | undefined)?.idempotency;
+  const idempotency = (ctx as { idempotency?: Record<symbol, ExecutionState> } | null | undefined)
+    ?.idempotency;
   const state = idempotency?.[EXECUTION_STATE];
   if (state) state.handlerStarted = true;
 }

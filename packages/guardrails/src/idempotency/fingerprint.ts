@@ -31,11 +31,15 @@ export function canonicalize(value: unknown, seen: Set<object> = new Set()): str
   if (seen.has(object)) throw new TypeError('cannot fingerprint a circular structure');
   seen.add(object);
   try {
-    if (object instanceof Date) return `d:${Number.isNaN(object.getTime()) ? 'invalid' : object.toISOString()}`;
+    if (object instanceof Date)
+      return `d:${Number.isNaN(object.getTime()) ? 'invalid' : object.toISOString()}`;
     if (object instanceof RegExp) return `r:${object.toString()}`;
     if (Array.isArray(object)) return `[${object.map((item) => canonicalize(item, seen)).join(',')}]`;
     if (object instanceof Set) {
-      return `set{${[...object].map((item) => canonicalize(item, seen)).sort().join(',')}}`;
+      return `set{${[...object]
+        .map((item) => canonicalize(item, seen))
+        .sort()
+        .join(',')}}`;
     }
     if (object instanceof Map) {
       const entries = [...object].map(([k, v]) => `${canonicalize(k, seen)}=>${canonicalize(v, seen)}`);

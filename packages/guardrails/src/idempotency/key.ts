@@ -5,7 +5,9 @@ export const MAX_KEY_LENGTH = 255;
 const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
 
 /** `undefined` when `key` is a valid idempotency key, else why not. */
-export function checkIdempotencyKey(key: unknown): { reason: IdempotencyErrorReason; message: string } | undefined {
+export function checkIdempotencyKey(
+  key: unknown,
+): { reason: IdempotencyErrorReason; message: string } | undefined {
   if (key === undefined || key === null || key === '') {
     return {
       reason: 'missing-key',
@@ -34,5 +36,6 @@ export function checkIdempotencyKey(key: unknown): { reason: IdempotencyErrorRea
 /** Throws the `BAD_REQUEST` for a missing or invalid key. */
 export function assertIdempotencyKey(key: unknown): asserts key is string {
   const problem = checkIdempotencyKey(key);
-  if (problem) throw rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason });
+  if (problem)
+    throw rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason });
 }

@@ -1,11 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import type { IdempotentStep } from '../builder/guard-steps.js';
+import { rejection } from '../errors.js';
 import { idempotencyRecordKey } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
 import { fingerprintInput } from './fingerprint.js';
 import { checkIdempotencyKey } from './key.js';
-import { rejection } from '../errors.js';
 
 /** Owner of every record when no `owner` is configured. */
 export const SHARED_OWNER = '*';
@@ -45,7 +45,9 @@ export async function planClaim(
   }
   const problem = checkIdempotencyKey(key);
   if (problem) {
-    return { error: rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason }) };
+    return {
+      error: rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason }),
+    };
   }
   const { settings } = step;
   const owner = settings.owner ? settings.owner({ ctx, path }) : SHARED_OWNER;

@@ -42,7 +42,12 @@ export interface TokenBucketLimiter {
  */
 export function slidingWindow(limit: number, window: Duration): SlidingWindowLimiter {
   assertPositiveInteger(limit, 'slidingWindow(limit)');
-  return { algorithm: 'sliding-window', limit, window, windowMs: parseDuration(window, 'slidingWindow(window)') };
+  return {
+    algorithm: 'sliding-window',
+    limit,
+    window,
+    windowMs: parseDuration(window, 'slidingWindow(window)'),
+  };
 }
 
 /**

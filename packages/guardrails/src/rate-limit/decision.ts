@@ -24,7 +24,10 @@ export function decideLimits(
   let denied: number | undefined;
   results.forEach((result, index) => {
     const current = results[tightest]!;
-    if (result.remaining < current.remaining || (result.remaining === current.remaining && result.reset > current.reset)) {
+    if (
+      result.remaining < current.remaining ||
+      (result.remaining === current.remaining && result.reset > current.reset)
+    ) {
       tightest = index;
     }
     if (!result.success && (denied === undefined || result.reset > results[denied]!.reset)) denied = index;
@@ -34,7 +37,11 @@ export function decideLimits(
   if (headers) {
     writeRateLimitHeaders(
       headers,
-      { scope: shownScope.name, ...pick(results[shown]!), windowSeconds: limiterWindowSeconds(shownScope.limiter) },
+      {
+        scope: shownScope.name,
+        ...pick(results[shown]!),
+        windowSeconds: limiterWindowSeconds(shownScope.limiter),
+      },
       now,
     );
   }

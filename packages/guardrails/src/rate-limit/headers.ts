@@ -25,7 +25,11 @@ export interface RateLimitHeaderValues {
  * ones. Calls of one batch share the response, so a value is only replaced by a more
  * restrictive one (fewer remaining).
  */
-export function writeRateLimitHeaders(target: HeadersTarget, values: RateLimitHeaderValues, now = Date.now()): void {
+export function writeRateLimitHeaders(
+  target: HeadersTarget,
+  values: RateLimitHeaderValues,
+  now = Date.now(),
+): void {
   const existing = Number(readHeader(target, 'X-RateLimit-Remaining'));
   if (readHeader(target, 'X-RateLimit-Remaining') !== undefined && existing <= values.remaining) return;
   const resetSeconds = Math.max(0, Math.ceil((values.reset - now) / 1000));

@@ -13,7 +13,11 @@ export interface ScopeConfig<TContext> {
    * Who is being limited. Return `undefined` or `null` to skip this scope for the call (e.g. an
    * anonymous caller for a `user` scope). Identifiers longer than 128 characters are hashed.
    */
-  identify: (opts: { ctx: TContext; path: string; type: ProcedureType }) => string | number | null | undefined;
+  identify: (opts: {
+    ctx: TContext;
+    path: string;
+    type: ProcedureType;
+  }) => string | number | null | undefined;
   /**
    * `'deny'` answers `SERVICE_UNAVAILABLE` when the store fails or times out; `'allow'` lets the
    * call through. `onEvent` gets `store-error` either way.

@@ -22,7 +22,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function describeStore(name: string, setup: () => StoreFixture) {
   describe(`store contract: ${name}`, () => {
-    const limit = (prefix: string, limiter: LimitRequest['limiter'], cost = 1, identifier = '{id}'): LimitRequest => ({
+    const limit = (
+      prefix: string,
+      limiter: LimitRequest['limiter'],
+      cost = 1,
+      identifier = '{id}',
+    ): LimitRequest => ({
       prefix,
       identifier,
       limiter,
@@ -45,7 +50,8 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const { store } = setup();
       const prefix = uniquePrefix();
       const answers = [];
-      for (let i = 0; i < 4; i++) answers.push((await store.check({ limits: [limit(prefix, limiter)] })).limits[0]!);
+      for (let i = 0; i < 4; i++)
+        answers.push((await store.check({ limits: [limit(prefix, limiter)] })).limits[0]!);
       expect(answers.map((a) => a.success)).toEqual([true, true, true, false]);
       expect(answers.map((a) => a.remaining)).toEqual([2, 1, 0, 0]);
       expect(answers.every((a) => a.limit === 3)).toBe(true);
@@ -64,9 +70,17 @@ export function describeStore(name: string, setup: () => StoreFixture) {
     it('answers several limits in request order, each independent', async () => {
       const { store } = setup();
       const [a, b, c] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
-      const limits = [limit(a, fixedWindow(1, '60 s')), limit(b, fixedWindow(5, '60 s')), limit(c, slidingWindow(2, '60 s'))];
+      const limits = [
+        limit(a, fixedWindow(1, '60 s')),
+        limit(b, fixedWindow(5, '60 s')),
+        limit(c, slidingWindow(2, '60 s')),
+      ];
       const first = await store.check({ limits });
-      expect(first.limits.map((r) => [r.success, r.remaining])).toEqual([[true, 0], [true, 4], [true, 1]]);
+      expect(first.limits.map((r) => [r.success, r.remaining])).toEqual([
+        [true, 0],
+        [true, 4],
+        [true, 1],
+      ]);
       const second = await store.check({ limits });
       expect(second.limits.map((r) => r.success)).toEqual([false, true, true]);
     });
@@ -76,7 +90,9 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const prefix = uniquePrefix();
       await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{alice}')] });
       const bob = await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{bob}')] });
-      const otherPrefix = await store.check({ limits: [limit(uniquePrefix(), fixedWindow(1, '60 s'), 1, '{alice}')] });
+      const otherPrefix = await store.check({
+        limits: [limit(uniquePrefix(), fixedWindow(1, '60 s'), 1, '{alice}')],
+      });
       expect(bob.limits[0]!.success).toBe(true);
       expect(otherPrefix.limits[0]!.success).toBe(true);
     });
@@ -96,7 +112,8 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       expect(first.claim).toMatchObject({ status: 'acquired', takeover: false });
       const duplicate = await sibling().check({ limits: [], claim: claimOf(key) });
       expect(duplicate.claim?.status).toBe('in-progress');
-      if (duplicate.claim?.status === 'in-progress') expect(duplicate.claim.leaseExpiresAt).toBeGreaterThan(Date.now());
+      if (duplicate.claim?.status === 'in-progress')
+        expect(duplicate.claim.leaseExpiresAt).toBeGreaterThan(Date.now());
     });
 
     it('stores an outcome only for the owning claim, and replays it', async () => {
@@ -117,9 +134,16 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const key = `${uniquePrefix()}:idem:{k}`;
       const claim = claimOf(key);
       await store.check({ limits: [], claim });
-      const outcome = { kind: 'error', code: 'PAYMENT_REQUIRED', message: 'déclinée "quoted" {json}' } as const;
+      const outcome = {
+        kind: 'error',
+        code: 'PAYMENT_REQUIRED',
+        message: 'déclinée "quoted" {json}',
+      } as const;
       await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 150 });
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({ status: 'completed', outcome });
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+        status: 'completed',
+        outcome,
+      });
       await sleep(250);
       expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('acquired');
     });
@@ -128,9 +152,11 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const { store } = setup();
       const key = `${uniquePrefix()}:idem:{k}`;
       await store.check({ limits: [], claim: claimOf(key) });
-      expect((await store.check({ limits: [], claim: claimOf(key, { fingerprint: 'fp-2' }) })).claim).toEqual({
-        status: 'mismatch',
-      });
+      expect((await store.check({ limits: [], claim: claimOf(key, { fingerprint: 'fp-2' }) })).claim).toEqual(
+        {
+          status: 'mismatch',
+        },
+      );
       expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('in-progress');
     });
 
@@ -153,13 +179,18 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const fresh = claimOf(key);
       const second = await sibling().check({ limits: [], claim: fresh });
       expect(second.claim).toMatchObject({ status: 'acquired', takeover: true });
-      if (first.claim?.status !== 'acquired' || second.claim?.status !== 'acquired') throw new Error('unreachable');
+      if (first.claim?.status !== 'acquired' || second.claim?.status !== 'acquired')
+        throw new Error('unreachable');
       expect(second.claim.token).toBeGreaterThan(first.claim.token);
       expect(await store.extend({ key, claimId: stale.claimId, leaseMs: 5_000 })).toBe('fenced');
       const staleOutcome = { kind: 'result', payload: '"stale"' } as const;
-      expect(await store.complete({ key, claimId: stale.claimId, outcome: staleOutcome, ttlMs: 60_000 })).toBe('fenced');
+      expect(
+        await store.complete({ key, claimId: stale.claimId, outcome: staleOutcome, ttlMs: 60_000 }),
+      ).toBe('fenced');
       const freshOutcome = { kind: 'result', payload: '"fresh"' } as const;
-      expect(await store.complete({ key, claimId: fresh.claimId, outcome: freshOutcome, ttlMs: 60_000 })).toBe('ok');
+      expect(
+        await store.complete({ key, claimId: fresh.claimId, outcome: freshOutcome, ttlMs: 60_000 }),
+      ).toBe('ok');
       expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
         status: 'completed',
         outcome: freshOutcome,

@@ -10,8 +10,11 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
       if (typeof value === 'string') headers.set(name, value);
       else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     }
-    const body = chunks.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
-    const response = await handler(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }));
+    const body =
+      chunks.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+    const response = await handler(
+      new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }),
+    );
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   };

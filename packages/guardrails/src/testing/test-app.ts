@@ -41,14 +41,24 @@ export function createTestApp(options: TestAppOptions) {
   const events: GuardrailsEvent[] = [];
   const executions = { charge: 0, slow: 0, failing: 0, webhook: 0, unkeyed: 0 };
   const gates = new Map<string, Promise<void>>();
-  const t = initTRPC.context<TestContext>().create({ transformer: superjson, errorFormatter: guardrailsErrorFormatter });
+  const t = initTRPC
+    .context<TestContext>()
+    .create({ transformer: superjson, errorFormatter: guardrailsErrorFormatter });
   const { limits = {} } = options;
   const guard = createGuardrails<TestContext>()({
     store: options.store,
     prefix: options.prefix,
     scopes: {
-      ip: { limiter: fixedWindow(limits.ip ?? 1000, '60 s'), identify: ({ ctx }) => ctx.ip, timeout: options.timeout },
-      user: { limiter: fixedWindow(limits.user ?? 1000, '60 s'), identify: ({ ctx }) => ctx.userId, timeout: options.timeout },
+      ip: {
+        limiter: fixedWindow(limits.ip ?? 1000, '60 s'),
+        identify: ({ ctx }) => ctx.ip,
+        timeout: options.timeout,
+      },
+      user: {
+        limiter: fixedWindow(limits.user ?? 1000, '60 s'),
+        identify: ({ ctx }) => ctx.userId,
+        timeout: options.timeout,
+      },
       tenant: {
         limiter: tokenBucket(1, '60 s', limits.tenant ?? 1000),
         identify: ({ ctx }) => ctx.tenantId,
@@ -56,7 +66,11 @@ export function createTestApp(options: TestAppOptions) {
         timeout: options.timeout,
       },
     },
-    idempotency: { owner: ({ ctx }) => ctx.userId ?? ctx.ip, timeout: options.timeout, ...options.idempotency },
+    idempotency: {
+      owner: ({ ctx }) => ctx.userId ?? ctx.ip,
+      timeout: options.timeout,
+      ...options.idempotency,
+    },
     headers: ({ ctx }) => ctx.resHeaders ?? ctx.res,
     onEvent: (event) => events.push(event),
   });
@@ -71,7 +85,8 @@ export function createTestApp(options: TestAppOptions) {
       .mutation(async ({ input, ctx }) => {
         executions.charge++;
         if (input.customerId === 'gate') await gates.get(ctx.idempotency.key);
-        if (input.customerId === 'boom') throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: 'card declined' });
+        if (input.customerId === 'boom')
+          throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: 'card declined' });
         if (input.customerId === 'crash') throw new Error('provider exploded');
         return {
           chargeId: `ch_${executions.charge}`,
@@ -90,7 +105,10 @@ export function createTestApp(options: TestAppOptions) {
       .input(z.object({ n: z.number() }).optional())
       .query(() => 'ok' as const),
     webhook: procedure
-      .idempotent({ key: ({ rawInput }) => (rawInput as { eventId?: string } | undefined)?.eventId })
+      .idempotent({
+        key: ({ rawInput }) => (rawInput as { eventId?: string } | undefined)?.eventId,
+        owner: () => 'payment-provider',
+      })
       .input(z.object({ eventId: z.string(), amount: z.number() }))
       .mutation(({ input }) => {
         executions.webhook++;
@@ -107,7 +125,8 @@ export function createTestApp(options: TestAppOptions) {
       .mutation(async ({ input, ctx }) => {
         executions.unkeyed++;
         if (input.note === 'gate') await gates.get(ctx.idempotency.key);
-        if (input.note === 'flaky') throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'try later' });
+        if (input.note === 'flaky')
+          throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'try later' });
         return { note: input.note };
       }),
   });
@@ -125,7 +144,10 @@ export function createTestApp(options: TestAppOptions) {
 export type TestRouter = ReturnType<typeof createTestApp>['router'];
 
 /** Serves the router over real HTTP with the chosen adapter. */
-export async function serve(router: TestRouter, adapter: Adapter): Promise<{ url: string; close(): Promise<void> }> {
+export async function serve(
+  router: TestRouter,
+  adapter: Adapter,
+): Promise<{ url: string; close(): Promise<void> }> {
   const contextFrom = (headers: { get(name: string): string | null }) => ({
     ip: headers.get('x-ip') ?? '127.0.0.1',
     userId: headers.get('x-user') ?? undefined,
@@ -139,7 +161,10 @@ export async function serve(router: TestRouter, adapter: Adapter): Promise<{ url
               endpoint: '/trpc',
               req,
               router,
-              createContext: ({ req: request, resHeaders }) => ({ ...contextFrom(request.headers), resHeaders }),
+              createContext: ({ req: request, resHeaders }) => ({
+                ...contextFrom(request.headers),
+                resHeaders,
+              }),
             }),
           ),
         )

@@ -48,7 +48,8 @@ interface StoredRecord {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore & { readonly size: number } {
   const { sweepIntervalMs = 1000, now: clock = Date.now } = options;
-  if (typeof clock !== 'function') throw new TypeError('[trpc-guardrails] memoryStore({ now }) must be a function');
+  if (typeof clock !== 'function')
+    throw new TypeError('[trpc-guardrails] memoryStore({ now }) must be a function');
   const counters = new Map<string, Counter>();
   const records = new Map<string, StoredRecord>();
   let lastToken = 0;

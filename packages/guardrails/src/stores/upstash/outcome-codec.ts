@@ -13,7 +13,9 @@ export function encodeOutcome(outcome: StoredOutcome): string {
 
 export function decodeOutcome(encoded: unknown): StoredOutcome {
   if (typeof encoded !== 'string' || encoded.length === 0) {
-    throw new Error(`[trpc-guardrails] unreadable idempotency record outcome: ${String(encoded).slice(0, 80)}`);
+    throw new Error(
+      `[trpc-guardrails] unreadable idempotency record outcome: ${String(encoded).slice(0, 80)}`,
+    );
   }
   if (encoded[0] === 'r') return { kind: 'result', payload: encoded.slice(1) };
   const { code, message } = JSON.parse(encoded.slice(1)) as { code: string; message: string };
@@ -22,7 +24,8 @@ export function decodeOutcome(encoded: unknown): StoredOutcome {
 
 /** Reads the claim script's reply (see `CLAIM_SCRIPT`). */
 export function decodeClaimReply(reply: unknown): ClaimResult {
-  if (!Array.isArray(reply)) throw new Error(`[trpc-guardrails] unexpected claim reply: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply))
+    throw new Error(`[trpc-guardrails] unexpected claim reply: ${JSON.stringify(reply)}`);
   switch (Number(reply[0])) {
     case 1:
       return { status: 'acquired', token: Number(reply[1]), takeover: Number(reply[2]) === 1 };

@@ -96,7 +96,12 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
     },
 
     async complete({ key, claimId, outcome, ttlMs }) {
-      const stored = await evalScript<number>(redis, SCRIPTS.complete, [key], [claimId, encodeOutcome(outcome), ttlMs]);
+      const stored = await evalScript<number>(
+        redis,
+        SCRIPTS.complete,
+        [key],
+        [claimId, encodeOutcome(outcome), ttlMs],
+      );
       return Number(stored) === 1 ? 'ok' : 'fenced';
     },
 
