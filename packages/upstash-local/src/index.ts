@@ -1,0 +1,5 @@
+export { createTestRedisPrefix } from './createTestRedisPrefix.js';
+export type { GatewayStats } from './http/GatewayStats.js';
+export { startUpstashLocal } from './startUpstashLocal.js';
+export type { UpstashLocal } from './UpstashLocal.js';
+export type { UpstashLocalOptions } from './UpstashLocalOptions.js';
