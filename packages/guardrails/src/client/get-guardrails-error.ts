@@ -1,0 +1,80 @@
+import type {
+  GuardrailsErrorData,
+  IdempotencyErrorData,
+  IdempotencyErrorReason,
+  RateLimitErrorData,
+} from '../errors.js';
+
+const REASONS: readonly IdempotencyErrorReason[] = [
+  'missing-key',
+  'invalid-key',
+  'in-progress',
+  'payload-mismatch',
+];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * Returns the typed `data.guardrails` of an error thrown by a guarded procedure (a
+ * `TRPCClientError`, or any `TRPCClientErrorLike` such as a React Query error), or `undefined`
+ * for any other error. The shape is checked, so a server without `guardrailsErrorFormatter`, a
+ * network error or an unrelated value all give `undefined`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.createInvoice.mutate(input);
+ * } catch (error) {
+ *   const guardrails = getGuardrailsError(error);
+ *   if (guardrails?.kind === 'rate-limit') toast(`Too fast: try again in ${guardrails.retryAfter} s`);
+ *   else throw error;
+ * }
+ * ```
+ */
+export function getGuardrailsError(error: unknown): GuardrailsErrorData | undefined {
+  if (!isRecord(error) || !isRecord(error.data)) return undefined;
+  const data = error.data.guardrails;
+  if (!isRecord(data)) return undefined;
+  if (data.kind === 'rate-limit') {
+    const { scope, limit, remaining, reset, retryAfter } = data;
+    if (typeof scope !== 'string' || ![limit, remaining, reset, retryAfter].every(isNumber)) return undefined;
+    return { kind: 'rate-limit', scope, limit, remaining, reset, retryAfter } as RateLimitErrorData;
+  }
+  if (data.kind === 'idempotency') {
+    const { reason, retryAfter } = data;
+    if (!REASONS.includes(reason as IdempotencyErrorReason)) return undefined;
+    if (retryAfter !== undefined && !isNumber(retryAfter)) return undefined;
+    const result: IdempotencyErrorData = { kind: 'idempotency', reason: reason as IdempotencyErrorReason };
+    if (retryAfter !== undefined) result.retryAfter = retryAfter;
+    return result;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `error` is a rate-limit rejection (HTTP 429) of a guarded procedure.
+ *
+ * @example
+ * ```ts
+ * if (isRateLimitError(error)) console.log(error.data.guardrails.retryAfter);
+ * ```
+ */
+export function isRateLimitError(error: unknown): error is { data: { guardrails: RateLimitErrorData } } {
+  return getGuardrailsError(error)?.kind === 'rate-limit';
+}
+
+/**
+ * Whether `error` is an idempotency rejection of a guarded procedure (missing or invalid key,
+ * still in progress, or the same key with another input).
+ *
+ * @example
+ * ```ts
+ * if (isIdempotencyError(error) && error.data.guardrails.reason === 'payload-mismatch') rotate();
+ * ```
+ */
+export function isIdempotencyError(error: unknown): error is { data: { guardrails: IdempotencyErrorData } } {
+  return getGuardrailsError(error)?.kind === 'idempotency';
+}
