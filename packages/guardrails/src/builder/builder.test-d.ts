@@ -47,10 +47,15 @@ procedure.rateLimited([]);
 // @ts-expect-error cost is a number
 procedure.rateLimited('ip', { cost: '2' });
 
-// @ts-expect-error identify must return an identifier, not an object
 createGuardrails<Context>()({
   store: memoryStore(),
-  scopes: { ip: { limiter: fixedWindow(1, '1 s'), identify: () => ({}) } },
+  scopes: {
+    ip: {
+      limiter: fixedWindow(1, '1 s'),
+      // @ts-expect-error identify must return an identifier, not an object
+      identify: () => ({}),
+    },
+  },
 });
 // @ts-expect-error durations are typed strings
 createGuardrails<Context>()({ store: memoryStore(), idempotency: { ttl: '24 hours' } });
