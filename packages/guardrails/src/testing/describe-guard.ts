@@ -96,6 +96,18 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           await as({ 'x-user': 'bob' }).unkeyed.mutate({ idempotencyKey: 'c1', note: 'x' });
         });
 
+        it('writes the most restrictive values when calls share a batched response', async () => {
+          const { url } = await start({ limits: { ip: 10 } });
+          const { client, state } = createClient(url, { 'x-user': 'u1', 'x-ip': '10.0.0.9' }, true);
+          await Promise.all([
+            client.charge.mutate(charge('batched-1')),
+            client.charge.mutate(charge('batched-2')),
+          ]);
+          expect(state.requests).toBe(1);
+          expect(state.lastHeaders?.get('X-RateLimit-Remaining')).toBe('8');
+          expect(state.lastHeaders?.get('RateLimit')).toMatch(/^"ip";r=8;t=\d+$/);
+        });
+
         it('consumes `cost` units per call', async () => {
           const { as } = await start({ limits: { ip: 5 } });
           const client = as({ 'x-ip': '10.0.0.2' });

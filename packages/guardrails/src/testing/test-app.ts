@@ -188,12 +188,16 @@ export async function serve(
 
 /** A typed client; `lastHeaders` holds the response headers of the latest request. */
 export function createClient(url: string, headers: Record<string, string> = {}, batch = false) {
-  const state: { lastHeaders: Headers | undefined } = { lastHeaders: undefined };
+  const state: { lastHeaders: Headers | undefined; requests: number } = {
+    lastHeaders: undefined,
+    requests: 0,
+  };
   const link = (batch ? httpBatchLink : httpLink)({
     url,
     transformer: superjson,
     headers: () => headers,
     fetch: async (input, init) => {
+      state.requests++;
       const response = await fetch(input as string, init as RequestInit);
       state.lastHeaders = response.headers;
       return response;
