@@ -26,7 +26,7 @@ export function createFaultyFetch(
 ) {
   const calls: FaultyFetchCall[] = [];
   const faultAt = typeof faults === 'function' ? faults : (index: number) => faults[index];
-  async function faultyFetch(url: string, init?: RequestInit): Promise<Response> {
+  async function faultyFetch(url: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const sentAt = Date.now();
     const fault = faultAt(calls.length);
     const call: FaultyFetchCall = { sentAt, answeredAt: 0, serverStatus: 0, fault: fault?.type };
