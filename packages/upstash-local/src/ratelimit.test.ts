@@ -15,8 +15,8 @@ beforeAll(async () => {
 afterAll(() => local.stop());
 
 const algorithms = {
-  slidingWindow: () => Ratelimit.slidingWindow(3, '1 m'),
-  fixedWindow: () => Ratelimit.fixedWindow(3, '1 m'),
+  slidingWindow: () => Ratelimit.slidingWindow(3, '1 h'),
+  fixedWindow: () => Ratelimit.fixedWindow(3, '1 h'),
   tokenBucket: () => Ratelimit.tokenBucket(1, '1 m', 3),
 };
 

@@ -3,6 +3,7 @@ import superjson from 'superjson';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
+import { rejected } from '../testing/describe-guard.js';
 import { uniquePrefix } from '../testing/describe-store.js';
 import {
   type Adapter,
@@ -25,16 +26,6 @@ async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void>
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(5);
   }
-}
-
-async function rejected(call: Promise<unknown>): Promise<TRPCClientError<TestRouter>> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to be rejected');
 }
 
 /** A store whose first `failures` checks fail, as during a Redis outage. */

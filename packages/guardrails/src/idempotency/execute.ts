@@ -179,14 +179,7 @@ function startHeartbeat(call: IdempotentCall, token: number): () => void {
         );
         if (answer === 'fenced') {
           clearInterval(timer);
-          emitEvent(runtime.onEvent, {
-            type: 'fenced',
-            path: plan.path,
-            owner: plan.owner,
-            key: plan.key,
-            token,
-            operation: 'extend',
-          });
+          emitEvent(runtime.onEvent, fenced(plan, token, 'extend'));
         }
       } catch (error) {
         emitEvent(runtime.onEvent, storeError(plan, 'extend', 'allow', error));
@@ -214,14 +207,7 @@ async function completeWithRetry(
         'complete',
       );
       if (answer === 'ok') return true;
-      emitEvent(runtime.onEvent, {
-        type: 'fenced',
-        path: plan.path,
-        owner: plan.owner,
-        key: plan.key,
-        token,
-        operation: 'complete',
-      });
+      emitEvent(runtime.onEvent, fenced(plan, token, 'complete'));
       return false;
     } catch (error) {
       if (attempt >= COMPLETE_ATTEMPTS) {
@@ -258,6 +244,10 @@ function encodeSafely(data: unknown): StoredOutcome | undefined {
     );
     return undefined;
   }
+}
+
+function fenced(plan: ClaimPlan, token: number, operation: 'extend' | 'complete') {
+  return { type: 'fenced', path: plan.path, owner: plan.owner, key: plan.key, token, operation } as const;
 }
 
 /** @internal */

@@ -76,7 +76,7 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           expect(data.reset).toBeGreaterThan(Date.now());
           expect(data.retryAfter).toBeGreaterThanOrEqual(1);
           expect(state.lastHeaders?.get('Retry-After')).toBe(String(data.retryAfter));
-          expect(state.lastHeaders?.get('RateLimit-Policy')).toBe('"ip";q=3;w=60');
+          expect(state.lastHeaders?.get('RateLimit-Policy')).toBe('"ip";q=3;w=3600');
           expect(state.lastHeaders?.get('RateLimit')).toMatch(/^"ip";r=0;t=\d+$/);
           expect(state.lastHeaders?.get('X-RateLimit-Limit')).toBe('3');
           expect(events.filter((e) => e.type === 'limited')).toHaveLength(1);
@@ -128,8 +128,9 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           await client.charge.mutate(charge('first'));
           const tenantOnly = await rejected(client.charge.mutate(charge('second')));
           expect(guardrailsData(tenantOnly)).toMatchObject({ kind: 'rate-limit', scope: 'tenant' });
-          // Now both deny; the token bucket refills a full minute after its first use, later than
-          // the fixed window (aligned to the clock) resets.
+          // Now both deny; the token bucket refills two hours after its first use, later than the
+          // fixed window (aligned to the clock hour) resets.
+
           const both = guardrailsData(await rejected(client.charge.mutate(charge('third'))))!;
           expect(both.scope).toBe('tenant');
         });

@@ -43,8 +43,8 @@ export function describeStore(name: string, setup: () => StoreFixture) {
     });
 
     it.each([
-      ['fixed window', fixedWindow(3, '60 s')],
-      ['sliding window', slidingWindow(3, '60 s')],
+      ['fixed window', fixedWindow(3, '1 h')],
+      ['sliding window', slidingWindow(3, '1 h')],
       ['token bucket', tokenBucket(1, '60 s', 3)],
     ])('%s allows exactly its limit, then denies with a future reset', async (_, limiter) => {
       const { store } = setup();
@@ -71,9 +71,9 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const { store } = setup();
       const [a, b, c] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
       const limits = [
-        limit(a, fixedWindow(1, '60 s')),
-        limit(b, fixedWindow(5, '60 s')),
-        limit(c, slidingWindow(2, '60 s')),
+        limit(a, fixedWindow(1, '1 h')),
+        limit(b, fixedWindow(5, '1 h')),
+        limit(c, slidingWindow(2, '1 h')),
       ];
       const first = await store.check({ limits });
       expect(first.limits.map((r) => [r.success, r.remaining])).toEqual([
@@ -88,10 +88,10 @@ export function describeStore(name: string, setup: () => StoreFixture) {
     it('keeps identifiers and prefixes apart', async () => {
       const { store } = setup();
       const prefix = uniquePrefix();
-      await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{alice}')] });
-      const bob = await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'), 1, '{bob}')] });
+      await store.check({ limits: [limit(prefix, fixedWindow(1, '1 h'), 1, '{alice}')] });
+      const bob = await store.check({ limits: [limit(prefix, fixedWindow(1, '1 h'), 1, '{bob}')] });
       const otherPrefix = await store.check({
-        limits: [limit(uniquePrefix(), fixedWindow(1, '60 s'), 1, '{alice}')],
+        limits: [limit(uniquePrefix(), fixedWindow(1, '1 h'), 1, '{alice}')],
       });
       expect(bob.limits[0]!.success).toBe(true);
       expect(otherPrefix.limits[0]!.success).toBe(true);
@@ -100,8 +100,8 @@ export function describeStore(name: string, setup: () => StoreFixture) {
     it('shares counters between instances on the same backend', async () => {
       const { store, sibling } = setup();
       const prefix = uniquePrefix();
-      await store.check({ limits: [limit(prefix, fixedWindow(1, '60 s'))] });
-      const other = await sibling().check({ limits: [limit(prefix, fixedWindow(1, '60 s'))] });
+      await store.check({ limits: [limit(prefix, fixedWindow(1, '1 h'))] });
+      const other = await sibling().check({ limits: [limit(prefix, fixedWindow(1, '1 h'))] });
       expect(other.limits[0]!.success).toBe(false);
     });
 
@@ -212,7 +212,7 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const { store } = setup();
       const prefix = uniquePrefix();
       const key = `${prefix}:idem:{k}`;
-      const deny = limit(prefix, fixedWindow(1, '60 s'));
+      const deny = limit(prefix, fixedWindow(1, '1 h'));
       await store.check({ limits: [deny] });
       const checked = await store.check({ limits: [deny], claim: claimOf(key) });
       expect(checked.limits[0]!.success).toBe(false);

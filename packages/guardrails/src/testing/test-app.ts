@@ -50,17 +50,17 @@ export function createTestApp(options: TestAppOptions) {
     prefix: options.prefix,
     scopes: {
       ip: {
-        limiter: fixedWindow(limits.ip ?? 1000, '60 s'),
+        limiter: fixedWindow(limits.ip ?? 1000, '1 h'),
         identify: ({ ctx }) => ctx.ip,
         timeout: options.timeout,
       },
       user: {
-        limiter: fixedWindow(limits.user ?? 1000, '60 s'),
+        limiter: fixedWindow(limits.user ?? 1000, '1 h'),
         identify: ({ ctx }) => ctx.userId,
         timeout: options.timeout,
       },
       tenant: {
-        limiter: tokenBucket(1, '60 s', limits.tenant ?? 1000),
+        limiter: tokenBucket(1, '2 h', limits.tenant ?? 1000),
         identify: ({ ctx }) => ctx.tenantId,
         onStoreError: options.tenantOnStoreError ?? 'allow',
         timeout: options.timeout,
