@@ -101,7 +101,7 @@ const router = t.router({
   later: procedure
     .idempotent({ concurrent: 'reject', ttl: '1 h' })
     .input(z.object({ n: z.number() }))
-    .use(({ ctx, next }) => next({ ctx: { extra: 1 } }))
+    .use(({ next }) => next({ ctx: { extra: 1 } }))
     .rateLimited('ip')
     .mutation(({ ctx, input }) => ({ key: ctx.idempotency.key, extra: ctx.extra, n: input.n, big: 1n })),
   // A derived key leaves the input type alone.

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryStore } from '../stores/memory/memory-store.js';
