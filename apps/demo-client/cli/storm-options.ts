@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+
+export interface StormOptions {
+  /** Demo servers to spread the duplicates of every intent over. */
+  urls: string[];
+  /** Payments to make. Each gets its own idempotency key, shopper and IP. */
+  intents: number;
+  /** Requests sent at once for every intent: double clicks, resubmits, retries from other tabs. */
+  duplicates: number;
+  /** Intents in flight at once. */
+  concurrency: number;
+  /** Share of requests whose response the server is asked to lose after running them (then retried). */
+  flaky: number;
+  /** Print the summary as JSON instead of a table. */
+  json: boolean;
+}
+
+export const USAGE = `Usage: pnpm storm -- [--urls URL[,URL...]] [--intents N] [--duplicates N] [--concurrency N] [--flaky 0..1] [--json]
+
+Fires N intents at one or more demo servers, each as several concurrent duplicate requests with the same
+idempotency key (spread over the URLs), loses some responses on purpose and retries them, retries 429s after
+their retryAfter, then checks the shared ledger: charges must equal intents.
+
+  --urls         comma-separated demo-server URLs        (default http://127.0.0.1:3000)
+  --intents      payments to make                        (default 50)
+  --duplicates   concurrent requests per payment         (default 20)
+  --concurrency  payments in flight at once              (default 10)
+  --flaky        share of requests whose response is lost (default 0.1)
+  --json         print the summary as JSON`;
+
+export function parseStormOptions(argv: string[]): StormOptions {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      urls: { type: 'string', default: 'http://127.0.0.1:3000' },
+      intents: { type: 'string', default: '50' },
+      duplicates: { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '10' },
+      flaky: { type: 'string', default: '0.1' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) throw new UsageError('');
+  const urls = values.urls
+    .split(',')
+    .map((url) => url.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const url of urls) {
+    if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--urls: "${url}" is not an http(s) URL`);
+  }
+  const flaky = Number(values.flaky);
+  if (!(flaky >= 0 && flaky <= 1))
+    throw new UsageError(`--flaky must be between 0 and 1, got ${values.flaky}`);
+  return {
+    urls,
+    intents: positive('intents', values.intents),
+    duplicates: positive('duplicates', values.duplicates),
+    concurrency: positive('concurrency', values.concurrency),
+    flaky,
+    json: values.json,
+  };
+}
+
+export class UsageError extends Error {}
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--${name} must be a positive integer, got ${text}`);
+  return value;
+}

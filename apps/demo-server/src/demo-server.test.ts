@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import superjson from 'superjson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from './router.js';
+import { type DemoServer, startDemoServer } from './server.js';
+import { detectStoreKind, type StoreKind } from './store-selection.js';
+
+const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
+
+/** A typed client acting as one demo user; `headers` holds the latest response's headers. */
+function clientFor(server: DemoServer, user: string, extraHeaders: Record<string, string> = {}) {
+  const seen: { headers?: Headers; status?: number } = {};
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${server.url}/trpc`,
+        transformer: superjson,
+        headers: () => ({ 'x-demo-user': user, ...extraHeaders }),
+        fetch: async (input, init) => {
+          const response = await fetch(input as string, init as RequestInit);
+          seen.headers = response.headers;
+          seen.status = response.status;
+          return response;
+        },
+      }),
+    ],
+  });
+  return { client, seen };
+}
+
+describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
+  'demo server on the %s store',
+  (kind) => {
+    let server: DemoServer;
+    const logs: string[] = [];
+    const user = () => `u-${randomUUID().slice(0, 8)}`;
+    const stats = () => clientFor(server, 'alice').client.ledger.stats.query();
+
+    beforeAll(async () => {
+      server = await startDemoServer({
+        store: kind,
+        prefix: `demo-test-${randomUUID().slice(0, 8)}`,
+        providerDelayMs: 80,
+        limits: { ip: { limit: 10_000, window: '10 s' }, user: { limit: 3, window: '10 s' } },
+        log: (line) => logs.push(line),
+      });
+    });
+    afterAll(() => server?.close());
+
+    it('reports the store it runs on', async () => {
+      expect(server.store.kind).toBe(kind);
+      expect((await stats()).store).toBe(kind);
+    });
+
+    it('charges a double submit once and replays the same typed result', async () => {
+      const before = await stats();
+      const { client } = clientFor(server, user());
+      const pay = { amountCents: 1250, idempotencyKey: randomUUID() };
+      const [first, second] = await Promise.all([
+        client.checkout.pay.mutate(pay),
+        client.checkout.pay.mutate(pay),
+      ]);
+      expect(second).toEqual(first);
+      expect(second.chargedAt).toBeInstanceOf(Date);
+      const after = await stats();
+      expect(after.charges - before.charges).toBe(1);
+      expect(after.executions - before.executions).toBe(1);
+      expect(after.replays - before.replays).toBe(1);
+      expect(after.doubleCharges).toBe(0);
+    });
+
+    it('runs a redelivered webhook once', async () => {
+      const before = await stats();
+      const provider = clientFor(server, 'payment-provider');
+      const event = { eventId: `evt_${randomUUID()}`, type: 'charge.succeeded' as const, chargeId: 'ch_1' };
+      const deliveries = await Promise.all(
+        [1, 2, 3].map(() => provider.client.webhooks.payment.mutate(event)),
+      );
+      const late = await provider.client.webhooks.payment.mutate(event);
+      expect(provider.seen.headers?.get('idempotent-replayed')).toBe('true');
+      for (const delivery of [...deliveries, late]) expect(delivery).toEqual(deliveries[0]);
+      expect((await stats()).webhooks - before.webhooks).toBe(1);
+    });
+
+    it('answers 429 with retryAfter past the user limit, and charges nothing more', async () => {
+      const { client, seen } = clientFor(server, user());
+      const pay = { amountCents: 500, idempotencyKey: randomUUID() };
+      for (let i = 0; i < 3; i++) await client.checkout.pay.mutate(pay);
+      const before = await stats();
+      const error = await client.checkout.pay.mutate(pay).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TRPCClientError);
+      const data = (error as TRPCClientError<AppRouter>).data;
+      expect(data?.httpStatus).toBe(429);
+      expect(data?.guardrails).toMatchObject({ kind: 'rate-limit', scope: 'user', limit: 3 });
+      expect(data?.guardrails?.kind === 'rate-limit' && data.guardrails.retryAfter).toBeGreaterThan(0);
+      expect(Number(seen.headers?.get('retry-after'))).toBeGreaterThan(0);
+      const after = await stats();
+      expect(after.charges).toBe(before.charges);
+      expect(after.limited - before.limited).toBe(1);
+    });
+
+    it('loses the response of a flaky call after the charge; the retry with the same key replays it', async () => {
+      const who = user();
+      const before = await stats();
+      const pay = { amountCents: 990, idempotencyKey: randomUUID() };
+      const flaky = clientFor(server, who, { 'x-demo-flaky': randomUUID() });
+      const lost = await flaky.client.checkout.pay.mutate(pay).catch((e: unknown) => e);
+      expect(lost).toBeInstanceOf(TRPCClientError);
+      expect((lost as TRPCClientError<AppRouter>).data).toBeUndefined();
+      const retry = clientFor(server, who);
+      const result = await retry.client.checkout.pay.mutate(pay);
+      expect(retry.seen.headers?.get('idempotent-replayed')).toBe('true');
+      expect(result).toMatchObject({ user: who, amountCents: 990 });
+      const after = await stats();
+      expect(after.charges - before.charges).toBe(1);
+      expect(after.droppedResponses - before.droppedResponses).toBe(1);
+      expect(after.recentCharges[0]).toMatchObject({
+        chargeId: result.chargeId,
+        idempotencyKey: pay.idempotencyKey,
+      });
+    });
+
+    it('keeps owners apart, refuses a changed amount, and replays a declined card', async () => {
+      const key = randomUUID();
+      const before = await stats();
+      const alice = clientFor(server, user()).client;
+      const bob = clientFor(server, user()).client;
+      const a = await alice.checkout.pay.mutate({ amountCents: 100, idempotencyKey: key });
+      const b = await bob.checkout.pay.mutate({ amountCents: 100, idempotencyKey: key });
+      expect(a.chargeId).not.toBe(b.chargeId);
+      const mismatch = await alice.checkout.pay
+        .mutate({ amountCents: 200, idempotencyKey: key })
+        .catch((e) => e);
+      expect((mismatch as TRPCClientError<AppRouter>).data?.httpStatus).toBe(422);
+      const declined = { amountCents: 1337, idempotencyKey: randomUUID() };
+      const first = await bob.checkout.pay.mutate(declined).catch((e) => e);
+      const again = await bob.checkout.pay.mutate(declined).catch((e) => e);
+      expect((first as TRPCClientError<AppRouter>).data?.code).toBe('PAYMENT_REQUIRED');
+      expect((again as TRPCClientError<AppRouter>).message).toBe(
+        (first as TRPCClientError<AppRouter>).message,
+      );
+      const after = await stats();
+      expect(after.charges - before.charges).toBe(2);
+      expect(after.executions - before.executions).toBe(3);
+    });
+
+    it('creates an invoice once per key, with Date and BigInt intact on replay', async () => {
+      const { client } = clientFor(server, user());
+      const input = { customer: 'ACME', amountCents: 4200, idempotencyKey: randomUUID() };
+      const first = await client.invoices.create.mutate(input);
+      const replay = await client.invoices.create.mutate(input);
+      expect(replay).toEqual(first);
+      expect(replay.total).toBe(4200n);
+      expect(replay.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('logs one JSON line per guarded call with path, owner, key and outcome', async () => {
+      const who = user();
+      const key = randomUUID();
+      const { client } = clientFor(server, who);
+      await client.checkout.pay.mutate({ amountCents: 1, idempotencyKey: key });
+      await client.checkout.pay.mutate({ amountCents: 1, idempotencyKey: key });
+      const lines = logs.map((line) => JSON.parse(line)).filter((line) => line.key === key);
+      expect(lines).toEqual([
+        expect.objectContaining({ path: 'checkout.pay', owner: who, key, outcome: 'executed' }),
+        expect.objectContaining({ path: 'checkout.pay', owner: who, key, outcome: 'replayed' }),
+      ]);
+    });
+  },
+);
+
+describe('static files and store selection', () => {
+  it('serves the web client at / with a fallback to index.html', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-static-'));
+    await writeFile(join(dir, 'index.html'), '<h1>demo</h1>');
+    const server = await startDemoServer({ store: 'memory', staticDir: dir, log: () => {} });
+    try {
+      for (const path of ['/', '/some/page']) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toContain('text/html');
+        expect(await response.text()).toBe('<h1>demo</h1>');
+      }
+      const traversal = await fetch(`${server.url}/%2e%2e%2f%2e%2e%2fpackage.json`);
+      expect(await traversal.text()).toBe('<h1>demo</h1>');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('prefers DEMO_STORE, then Upstash credentials, then redis-server, then memory', () => {
+    expect(
+      detectStoreKind({ DEMO_STORE: 'memory', UPSTASH_REDIS_REST_URL: 'u', UPSTASH_REDIS_REST_TOKEN: 't' }),
+    ).toBe('memory');
+    expect(detectStoreKind({ UPSTASH_REDIS_REST_URL: 'u', UPSTASH_REDIS_REST_TOKEN: 't', PATH: '' })).toBe(
+      'upstash',
+    );
+    expect(detectStoreKind({ PATH: '' })).toBe('memory');
+    expect(() => detectStoreKind({ DEMO_STORE: 'postgres' })).toThrow(/upstash, local or memory/);
+  });
+});

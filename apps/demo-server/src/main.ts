@@ -1,0 +1,24 @@
+import { startDemoServer } from './server.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const server = await startDemoServer({
+  port,
+  host,
+  prefix: process.env.DEMO_PREFIX ?? 'demo',
+  limits: {
+    ...(process.env.DEMO_USER_LIMIT && {
+      user: { limit: Number(process.env.DEMO_USER_LIMIT), window: '10 s' },
+    }),
+    ...(process.env.DEMO_IP_LIMIT && { ip: { limit: Number(process.env.DEMO_IP_LIMIT), window: '10 s' } }),
+  },
+});
+console.error(`[demo-server] store: ${server.store.description}`);
+console.error(`[demo-server] checkout demo at ${server.url}/ (API at ${server.url}/trpc). Ctrl-C to stop.`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}
