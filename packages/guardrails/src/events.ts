@@ -27,6 +27,9 @@ export interface LimitedEvent {
   remaining: number;
   reset: number;
   retryAfter: number;
+  /** Set when the call was also idempotent: the owner and key it carried (no record was made). */
+  owner?: string;
+  key?: string;
 }
 
 /** The handler ran for a key (first execution or takeover after a lapsed lease). */

@@ -49,7 +49,8 @@ export function createGuardMiddleware(
     }
     assertCheckShape(checked, planned.length, plan !== undefined);
 
-    const limitError = decideLimits(runtime, planned, checked.limits, path, headers);
+    const intent = plan && { owner: plan.owner, key: plan.key };
+    const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
     if (limitError) {
       if (plan && checked.claim?.status === 'acquired') await releaseQuietly({ runtime, plan });
       throw limitError;

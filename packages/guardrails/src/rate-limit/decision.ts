@@ -17,6 +17,7 @@ export function decideLimits(
   results: readonly LimitResult[],
   path: string,
   headers: HeadersTarget | undefined,
+  intent?: { owner: string; key: string },
   now = Date.now(),
 ): TRPCError | undefined {
   if (planned.length === 0) return undefined;
@@ -58,6 +59,7 @@ export function decideLimits(
     identifier,
     ...pick(result),
     retryAfter,
+    ...intent,
   });
   return rejection('TOO_MANY_REQUESTS', `Rate limit exceeded for "${scope.name}": retry in ${retryAfter} s`, {
     kind: 'rate-limit',

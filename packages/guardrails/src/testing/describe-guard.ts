@@ -79,7 +79,15 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           expect(state.lastHeaders?.get('RateLimit-Policy')).toBe('"ip";q=3;w=3600');
           expect(state.lastHeaders?.get('RateLimit')).toMatch(/^"ip";r=0;t=\d+$/);
           expect(state.lastHeaders?.get('X-RateLimit-Limit')).toBe('3');
-          expect(events.filter((e) => e.type === 'limited')).toHaveLength(1);
+          expect(events.filter((e) => e.type === 'limited')).toEqual([
+            expect.objectContaining({
+              path: 'charge',
+              scope: 'ip',
+              identifier: '127.0.0.1',
+              owner: 'u1',
+              key: 'k4',
+            }),
+          ]);
         });
 
         it('limits each identifier on its own and skips scopes whose identify returns undefined', async () => {
