@@ -54,36 +54,81 @@ export async function resolveClaim(call: IdempotentCall, claim: ClaimResult): Pr
   }
 }
 
-/** Polls the record until its owner finishes or its lease lapses (then this call takes over). */
+/**
+ * Duplicates waiting in one process share one poll loop per record and input: without this, a
+ * storm of N duplicates polls the store N times per interval while the first one runs, and each
+ * fetches the same outcome at the end.
+ */
+const pollLeaders = new WeakMap<object, Map<string, Promise<ClaimResult | undefined>>>();
+
+/**
+ * Waits until the record's owner finishes or its lease lapses (then this call takes over), for at
+ * most one lease. One waiter per process polls; the others reuse its outcome, or look once.
+ */
 async function waitForOutcome(
   call: IdempotentCall,
   firstLeaseExpiresAt: number,
 ): Promise<MiddlewareResult<any>> {
   const { runtime, plan } = call;
   const deadline = Date.now() + plan.settings.leaseMs;
+  const pollKey = `${plan.claim.key}\n${plan.claim.fingerprint}`;
   let leaseExpiresAt = firstLeaseExpiresAt;
-  let delay = 20;
+  let leaders = pollLeaders.get(runtime.store);
+  if (!leaders) pollLeaders.set(runtime.store, (leaders = new Map()));
   while (Date.now() < deadline) {
-    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
-    delay = Math.min(delay * 2, 250);
-    let claim: ClaimResult | undefined;
-    try {
-      const checked = await withTimeout(
-        runtime.store.check({ limits: [], claim: plan.claim }),
-        plan.settings.timeoutMs,
-        'check',
-      );
-      claim = checked.claim;
-    } catch (error) {
-      // Another execution holds the key, so running unguarded would run it twice: always refuse.
-      emitEvent(runtime.onEvent, storeError(plan, 'check', 'deny', error));
-      throw unavailable(error);
+    const leader = leaders.get(pollKey);
+    let claim: ClaimResult;
+    if (leader) {
+      const seen = await Promise.race([leader, sleep(Math.max(1, deadline - Date.now()))]);
+      // A finished outcome is the same for every duplicate of this input; anything else
+      // (taken over, still running) needs this call's own claim.
+      claim = seen?.status === 'completed' ? seen : await pollClaim(call);
+    } else {
+      let settle!: (claim: ClaimResult | undefined) => void;
+      leaders.set(pollKey, new Promise((resolve) => (settle = resolve)));
+      let seen: ClaimResult | undefined;
+      try {
+        seen = claim = await pollUntilSettled(call, deadline);
+      } finally {
+        leaders.delete(pollKey);
+        settle(seen);
+      }
     }
-    if (!claim) throw new Error('[trpc-guardrails] the store answered a claim without a claim result');
     if (claim.status !== 'in-progress') return resolveClaim(call, claim);
     leaseExpiresAt = claim.leaseExpiresAt;
   }
   return refuseInProgress(call, leaseExpiresAt);
+}
+
+/** Polls with backoff until the record is no longer in progress, or the deadline. */
+async function pollUntilSettled(call: IdempotentCall, deadline: number): Promise<ClaimResult> {
+  let delay = 20;
+  for (;;) {
+    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 250);
+    const claim = await pollClaim(call);
+    if (claim.status !== 'in-progress' || Date.now() >= deadline) return claim;
+  }
+}
+
+/** One claim attempt while waiting: completed, taken over, or still in progress. */
+async function pollClaim(call: IdempotentCall): Promise<ClaimResult> {
+  const { runtime, plan } = call;
+  let claim: ClaimResult | undefined;
+  try {
+    const checked = await withTimeout(
+      runtime.store.check({ limits: [], claim: plan.claim }),
+      plan.settings.timeoutMs,
+      'check',
+    );
+    claim = checked.claim;
+  } catch (error) {
+    // Another execution holds the key, so running unguarded would run it twice: always refuse.
+    emitEvent(runtime.onEvent, storeError(plan, 'check', 'deny', error));
+    throw unavailable(error);
+  }
+  if (!claim) throw new Error('[trpc-guardrails] the store answered a claim without a claim result');
+  return claim;
 }
 
 function refuseInProgress(call: IdempotentCall, leaseExpiresAt: number): never {
