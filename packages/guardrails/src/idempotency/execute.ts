@@ -73,8 +73,8 @@ async function waitForOutcome(
   const deadline = Date.now() + plan.settings.leaseMs;
   const pollKey = `${plan.claim.key}\n${plan.claim.fingerprint}`;
   let leaseExpiresAt = firstLeaseExpiresAt;
-  let leaders = pollLeaders.get(runtime.store);
-  if (!leaders) pollLeaders.set(runtime.store, (leaders = new Map()));
+  const leaders = pollLeaders.get(runtime.store) ?? new Map<string, Promise<ClaimResult | undefined>>();
+  pollLeaders.set(runtime.store, leaders);
   while (Date.now() < deadline) {
     const leader = leaders.get(pollKey);
     let claim: ClaimResult;
@@ -88,7 +88,8 @@ async function waitForOutcome(
       leaders.set(pollKey, new Promise((resolve) => (settle = resolve)));
       let seen: ClaimResult | undefined;
       try {
-        seen = claim = await pollUntilSettled(call, deadline);
+        claim = await pollUntilSettled(call, deadline);
+      seen = claim;
       } finally {
         leaders.delete(pollKey);
         settle(seen);
