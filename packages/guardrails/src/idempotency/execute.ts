@@ -89,7 +89,7 @@ async function waitForOutcome(
       let seen: ClaimResult | undefined;
       try {
         claim = await pollUntilSettled(call, deadline);
-      seen = claim;
+        seen = claim;
       } finally {
         leaders.delete(pollKey);
         settle(seen);

@@ -7,6 +7,13 @@ describe('memoryStore', () => {
   const shared = memoryStore();
   describeStore('memory', () => ({ store: shared, sibling: () => shared }));
 
+  it('rejects bad options with a message that says what to pass', () => {
+    expect(() => memoryStore({ sweepIntervalMs: -1 })).toThrow(
+      /sweepIntervalMs\) must be a number of milliseconds >= 0/,
+    );
+    expect(() => memoryStore({ now: 5 as never })).toThrow(/memoryStore\(\{ now \}\) must be a function/);
+  });
+
   it('drops expired counters and records, so memory stays bounded', async () => {
     let now = 1_000_000;
     const store = memoryStore({ now: () => now, sweepIntervalMs: 10 });
