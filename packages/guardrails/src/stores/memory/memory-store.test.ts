@@ -9,7 +9,7 @@ describe('memoryStore', () => {
 
   it('rejects bad options with a message that says what to pass', () => {
     expect(() => memoryStore({ sweepIntervalMs: -1 })).toThrow(
-      /sweepIntervalMs\) must be a number of milliseconds >= 0/,
+      /memoryStore\(\{ sweepIntervalMs \}\) must be a number of milliseconds >= 0, got -1/,
     );
     expect(() => memoryStore({ now: 5 as never })).toThrow(/memoryStore\(\{ now \}\) must be a function/);
   });

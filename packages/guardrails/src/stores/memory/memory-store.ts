@@ -50,6 +50,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
   const { sweepIntervalMs = 1000, now: clock = Date.now } = options;
   if (typeof clock !== 'function')
     throw new TypeError('[trpc-guardrails] memoryStore({ now }) must be a function');
+  if (typeof sweepIntervalMs !== 'number' || !(sweepIntervalMs >= 0)) {
+    throw new TypeError(
+      `[trpc-guardrails] memoryStore({ sweepIntervalMs }) must be a number of milliseconds >= 0, got ${String(sweepIntervalMs)}`,
+    );
+  }
   const counters = new Map<string, Counter>();
   const records = new Map<string, StoredRecord>();
   let lastToken = 0;
