@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
 import { ledgerStats, startTestServer, testStore } from './demo-servers.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/demo.png', import.meta.url));
+// Every run leaves a screenshot in artifacts/ (ignored by git); UPDATE_SCREENSHOT=1 refreshes the
+// one the README shows, so ordinary test runs leave the tree clean.
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOT ? '../../../docs/demo.png' : '../../../artifacts/demo.png',
+    import.meta.url,
+  ),
+);
 
 describe(`checkout page in headless Chromium (${testStore} store)`, () => {
   let server: DemoServer;
