@@ -1,10 +1,10 @@
 import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, describe, expect, it } from 'vitest';
+import { uniquePrefix } from '../store-contract/describe-store.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { rejected } from '../testing/describe-guard.js';
-import { uniquePrefix } from '../testing/describe-store.js';
 import {
   type Adapter,
   createClient,

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GuardrailsEvent } from '../events.js';
 import { createGuardrails } from '../guard/create-guardrails.js';
+import type { StoreFixture } from '../store-contract/describe-store.js';
+import { uniquePrefix } from '../store-contract/describe-store.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
-import type { StoreFixture } from '../testing/describe-store.js';
-import { uniquePrefix } from '../testing/describe-store.js';
 import { gatewayForThisFile } from '../testing/gateway.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,8 +3,8 @@ import superjson from 'superjson';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { createGuardrails } from '../guard/create-guardrails.js';
+import { uniquePrefix } from '../store-contract/describe-store.js';
 import { upstashStore } from '../stores/upstash/upstash-store.js';
-import { uniquePrefix } from '../testing/describe-store.js';
 import { gatewayForThisFile } from '../testing/gateway.js';
 
 const { redis, gateway } = gatewayForThisFile();

@@ -1,8 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGuardrailsErrorData } from '../errors.js';
-import type { StoreFixture } from './describe-store.js';
-import { uniquePrefix } from './describe-store.js';
+import type { StoreFixture } from '../store-contract/describe-store.js';
+import { uniquePrefix } from '../store-contract/describe-store.js';
 import { type Adapter, createClient, createTestApp, serve, type TestAppOptions } from './test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import { Redis } from '@upstash/redis';
 import { startUpstashLocal, type UpstashLocal } from 'upstash-local';
 import { afterAll, beforeAll } from 'vitest';
+import type { StoreFixture } from '../store-contract/describe-store.js';
 import { upstashStore } from '../stores/upstash/upstash-store.js';
-import type { StoreFixture } from './describe-store.js';
 
 /**
  * Starts a private upstash-local gateway (real redis-server) for one test file, so that its

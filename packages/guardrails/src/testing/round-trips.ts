@@ -3,8 +3,8 @@ import superjson from 'superjson';
 import { z } from 'zod';
 import { createGuardrails } from '../guard/create-guardrails.js';
 import { slidingWindow, tokenBucket } from '../rate-limit/algorithms.js';
+import { uniquePrefix } from '../store-contract/describe-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
-import { uniquePrefix } from './describe-store.js';
 
 type Ctx = { ip: string; userId: string; tenantId: string };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedWindow } from '../../rate-limit/algorithms.js';
-import { describeStore } from '../../testing/describe-store.js';
+import { describeStore } from '../../store-contract/describe-store.js';
 import { memoryStore } from './memory-store.js';
 
 describe('memoryStore', () => {

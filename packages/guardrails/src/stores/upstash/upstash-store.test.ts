@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStore } from '../../testing/describe-store.js';
+import { describeStore } from '../../store-contract/describe-store.js';
 import { gatewayForThisFile } from '../../testing/gateway.js';
 import { SCRIPTS } from './lua/registry.js';
 import { upstashStore } from './upstash-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixedWindow, slidingWindow, tokenBucket } from '../rate-limit/algorithms.js';
-import type { ClaimRequest, GuardrailsStore, LimitRequest } from '../stores/types.js';
+import type { ClaimRequest, GuardrailsStore, LimitRequest } from '../index.js';
+import { fixedWindow, slidingWindow, tokenBucket } from '../index.js';
 
 export interface StoreFixture {
   store: GuardrailsStore;
