@@ -1,5 +1,5 @@
 import type { TRPCError } from '@trpc/server';
-import { describe, parseDuration } from '../duration.js';
+import { type Duration, describe, parseDuration } from '../duration.js';
 import { GuardrailsConfigError } from '../errors.js';
 import type { GuardrailsEvent } from '../events.js';
 import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../idempotency/options.js';
@@ -101,6 +101,18 @@ function resolveScope(name: string, scope: ScopeConfig<any>): ResolvedScope {
   };
 }
 
+/** Idempotency settings when neither the guard nor the procedure sets them. */
+const DEFAULT_IDEMPOTENCY: ResolvedIdempotency = {
+  owner: undefined,
+  ttlMs: parseDuration(DEFAULTS.ttl, 'default ttl'),
+  leaseMs: parseDuration(DEFAULTS.lease, 'default lease'),
+  errorTtlMs: parseDuration(DEFAULTS.errorTtl, 'default errorTtl'),
+  concurrent: DEFAULTS.concurrent,
+  cacheError: () => true,
+  onStoreError: DEFAULTS.onStoreError,
+  timeoutMs: parseDuration(DEFAULTS.timeout, 'default timeout'),
+};
+
 /** @internal Applies per-procedure overrides on top of the guard's idempotency settings. */
 export function resolveIdempotency(
   options: IdempotentOptions<any> | IdempotencyConfig<any>,
@@ -118,30 +130,21 @@ export function resolveIdempotency(
       `${where}.concurrent must be 'wait' or 'reject', got ${describe(concurrent)}`,
     );
   }
+  const defaults = base ?? DEFAULT_IDEMPOTENCY;
+  const duration = (value: Duration | undefined, inherited: number, option: string) =>
+    value === undefined ? inherited : parseDuration(value, `${where}.${option}`);
   const resolved: ResolvedIdempotency = {
-    owner: owner ?? base?.owner,
-    ttlMs:
-      ttl === undefined
-        ? (base?.ttlMs ?? parseDuration(DEFAULTS.ttl, ''))
-        : parseDuration(ttl, `${where}.ttl`),
-    leaseMs:
-      lease === undefined
-        ? (base?.leaseMs ?? parseDuration(DEFAULTS.lease, ''))
-        : parseDuration(lease, `${where}.lease`),
-    errorTtlMs:
-      errorTtl === undefined
-        ? (base?.errorTtlMs ?? parseDuration(DEFAULTS.errorTtl, ''))
-        : parseDuration(errorTtl, `${where}.errorTtl`),
-    concurrent: concurrent ?? base?.concurrent ?? DEFAULTS.concurrent,
-    cacheError: cacheError ?? base?.cacheError ?? (() => true),
+    owner: owner ?? defaults.owner,
+    ttlMs: duration(ttl, defaults.ttlMs, 'ttl'),
+    leaseMs: duration(lease, defaults.leaseMs, 'lease'),
+    errorTtlMs: duration(errorTtl, defaults.errorTtlMs, 'errorTtl'),
+    concurrent: concurrent ?? defaults.concurrent,
+    cacheError: cacheError ?? defaults.cacheError,
     onStoreError:
       onStoreError === undefined
-        ? (base?.onStoreError ?? DEFAULTS.onStoreError)
+        ? defaults.onStoreError
         : resolvePolicy(onStoreError, `${where}.onStoreError`),
-    timeoutMs:
-      timeout === undefined
-        ? (base?.timeoutMs ?? parseDuration(DEFAULTS.timeout, ''))
-        : parseDuration(timeout, `${where}.timeout`),
+    timeoutMs: duration(timeout, defaults.timeoutMs, 'timeout'),
   };
   if (resolved.ttlMs < resolved.leaseMs) {
     throw new GuardrailsConfigError(`${where}.ttl must be at least as long as the lease`);

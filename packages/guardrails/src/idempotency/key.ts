@@ -1,3 +1,4 @@
+import type { TRPCError } from '@trpc/server';
 import { describe } from '../duration.js';
 import { type IdempotencyErrorReason, rejection } from '../errors.js';
 
@@ -33,9 +34,10 @@ export function checkIdempotencyKey(
   return undefined;
 }
 
-/** Throws the `BAD_REQUEST` for a missing or invalid key. */
-export function assertIdempotencyKey(key: unknown): asserts key is string {
+/** The `BAD_REQUEST` for a missing or invalid key, or `undefined` for a valid one. */
+export function idempotencyKeyError(key: unknown): TRPCError | undefined {
   const problem = checkIdempotencyKey(key);
-  if (problem)
-    throw rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason });
+  return problem
+    ? rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason })
+    : undefined;
 }

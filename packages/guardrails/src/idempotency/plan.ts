@@ -1,11 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import type { IdempotentStep } from '../builder/guard-steps.js';
-import { rejection } from '../errors.js';
 import { idempotencyRecordKey } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
 import { fingerprintInput } from './fingerprint.js';
-import { checkIdempotencyKey } from './key.js';
+import { idempotencyKeyError } from './key.js';
 
 /** Owner of every record when no `owner` is configured. */
 export const SHARED_OWNER = '*';
@@ -43,12 +42,8 @@ export async function planClaim(
     strippedRawInput = { value: rest };
     fingerprinted = rest;
   }
-  const problem = checkIdempotencyKey(key);
-  if (problem) {
-    return {
-      error: rejection('BAD_REQUEST', problem.message, { kind: 'idempotency', reason: problem.reason }),
-    };
-  }
+  const keyError = idempotencyKeyError(key);
+  if (keyError) return { error: keyError };
   const { settings } = step;
   const owner = settings.owner ? settings.owner({ ctx, path }) : SHARED_OWNER;
   if (owner === undefined || owner === null || owner === '') {
