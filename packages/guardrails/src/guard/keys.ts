@@ -7,6 +7,7 @@
 
 const SAFE_CHAR = /[A-Za-z0-9._~@+-]/;
 const MAX_PART_LENGTH = 128;
+const utf8 = new TextEncoder();
 
 /** Escapes one key part; parts over 128 characters become `#` + their SHA-256. */
 export async function encodeKeyPart(value: string): Promise<string> {
@@ -15,7 +16,7 @@ export async function encodeKeyPart(value: string): Promise<string> {
     if (SAFE_CHAR.test(char)) {
       escaped += char;
     } else {
-      for (const byte of new TextEncoder().encode(char)) {
+      for (const byte of utf8.encode(char)) {
         escaped += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
       }
     }
@@ -26,7 +27,7 @@ export async function encodeKeyPart(value: string): Promise<string> {
 
 /** Hex SHA-256 with Web Crypto, so the library also runs at the edge. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', utf8.encode(text));
   let hex = '';
   for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
   return hex;

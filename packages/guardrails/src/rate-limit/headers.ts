@@ -30,8 +30,8 @@ export function writeRateLimitHeaders(
   values: RateLimitHeaderValues,
   now = Date.now(),
 ): void {
-  const existing = Number(readHeader(target, 'X-RateLimit-Remaining'));
-  if (readHeader(target, 'X-RateLimit-Remaining') !== undefined && existing <= values.remaining) return;
+  const existing = readHeader(target, 'X-RateLimit-Remaining');
+  if (existing !== undefined && Number(existing) <= values.remaining) return;
   const resetSeconds = Math.max(0, Math.ceil((values.reset - now) / 1000));
   const name = JSON.stringify(values.scope);
   writeHeader(target, 'RateLimit-Policy', `${name};q=${values.limit};w=${values.windowSeconds}`);

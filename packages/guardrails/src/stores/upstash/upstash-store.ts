@@ -33,11 +33,17 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
     );
   }
   const batching = new BatchingRedis(redis);
-  const limiters = new Map<string, Ratelimit>();
+  // Limiters are made once at setup and reused, so their identity (and the prefix) finds the
+  // Ratelimit without serializing anything per call.
+  const limiters = new WeakMap<Limiter, Map<string, Ratelimit>>();
 
   function ratelimitFor({ prefix, limiter }: LimitRequest): Ratelimit {
-    const id = `${prefix}|${JSON.stringify(limiter)}`;
-    let ratelimit = limiters.get(id);
+    let byPrefix = limiters.get(limiter);
+    if (!byPrefix) {
+      byPrefix = new Map();
+      limiters.set(limiter, byPrefix);
+    }
+    let ratelimit = byPrefix.get(prefix);
     if (!ratelimit) {
       ratelimit = new Ratelimit({
         redis: batching as never,
@@ -49,7 +55,7 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
         ephemeralCache: false,
         analytics: false,
       });
-      limiters.set(id, ratelimit);
+      byPrefix.set(prefix, ratelimit);
     }
     return ratelimit;
   }
