@@ -73,8 +73,11 @@ async function waitForOutcome(
   const deadline = Date.now() + plan.settings.leaseMs;
   const pollKey = `${plan.claim.key}\n${plan.claim.fingerprint}`;
   let leaseExpiresAt = firstLeaseExpiresAt;
-  const leaders = pollLeaders.get(runtime.store) ?? new Map<string, Promise<ClaimResult | undefined>>();
-  pollLeaders.set(runtime.store, leaders);
+  let leaders = pollLeaders.get(runtime.store);
+  if (!leaders) {
+    leaders = new Map();
+    pollLeaders.set(runtime.store, leaders);
+  }
   while (Date.now() < deadline) {
     const leader = leaders.get(pollKey);
     let claim: ClaimResult;

@@ -84,15 +84,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
   function claim(request: ClaimRequest, now: number): ClaimResult {
     const record = live(records, request.key, now);
     if (!record) {
+      const token = nextToken(now);
       records.set(request.key, {
         fingerprint: request.fingerprint,
-        token: nextToken(now),
+        token,
         expiresAt: now + request.ttlMs,
         state: 'pending',
         claimId: request.claimId,
         leaseUntil: now + request.leaseMs,
       });
-      return { status: 'acquired', token: lastToken, takeover: false };
+      return { status: 'acquired', token, takeover: false };
     }
     if (record.fingerprint !== request.fingerprint) return { status: 'mismatch' };
     if (record.state === 'done') return { status: 'completed', outcome: record.outcome! };
