@@ -4,33 +4,32 @@
  * identifier of one scope, owner or prefix can spell another's key. Long parts are hashed so
  * keys stay bounded.
  */
+import { sha256Hex } from './sha256.js';
 
+const SAFE_PART = /^[A-Za-z0-9._~@+-]{1,128}$/;
 const SAFE_CHAR = /[A-Za-z0-9._~@+-]/;
 const MAX_PART_LENGTH = 128;
 const utf8 = new TextEncoder();
 
 /** Escapes one key part; parts over 128 characters become `#` + their SHA-256. */
-export async function encodeKeyPart(value: string): Promise<string> {
-  let escaped = '';
+export function encodeKeyPart(value: string): string {
+  // Ids, UUIDs, IPv4 addresses and paths are already safe: no work, no new string.
+  if (SAFE_PART.test(value)) return value;
+  const escaped: string[] = [];
+  let length = 0;
   for (const char of value) {
     if (SAFE_CHAR.test(char)) {
-      escaped += char;
+      escaped.push(char);
+      length += 1;
     } else {
       for (const byte of utf8.encode(char)) {
-        escaped += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+        escaped.push(`%${byte.toString(16).toUpperCase().padStart(2, '0')}`);
+        length += 3;
       }
     }
-    if (escaped.length > MAX_PART_LENGTH) return `#${await sha256Hex(value)}`;
+    if (length > MAX_PART_LENGTH) return `#${sha256Hex(value)}`;
   }
-  return escaped;
-}
-
-/** Hex SHA-256 with Web Crypto, so the library also runs at the edge. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', utf8.encode(text));
-  let hex = '';
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+  return escaped.join('');
 }
 
 /** Counters of one scope: `<prefix>:rl:<scope>`; the store appends the identifier. */
@@ -39,19 +38,14 @@ export function rateLimitPrefix(prefix: string, scope: string): string {
 }
 
 /** The identifier as stores get it: encoded and hash-tagged, so all its keys share a slot. */
-export async function rateLimitIdentifier(identifier: string): Promise<string> {
-  return `{${await encodeKeyPart(identifier)}}`;
+export function rateLimitIdentifier(identifier: string): string {
+  return `{${encodeKeyPart(identifier)}}`;
 }
 
 /** One idempotency record: `<prefix>:idem:{<path>:<owner>:<key>}`. */
-export async function idempotencyRecordKey(
+export function idempotencyRecordKey(
   prefix: string,
   parts: { path: string; owner: string; key: string },
-): Promise<string> {
-  const [path, owner, key] = await Promise.all([
-    encodeKeyPart(parts.path),
-    encodeKeyPart(parts.owner),
-    encodeKeyPart(parts.key),
-  ]);
-  return `${prefix}:idem:{${path}:${owner}:${key}}`;
+): string {
+  return `${prefix}:idem:{${encodeKeyPart(parts.path)}:${encodeKeyPart(parts.owner)}:${encodeKeyPart(parts.key)}}`;
 }

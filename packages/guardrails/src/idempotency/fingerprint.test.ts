@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import superjson, { SuperJSON } from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, fingerprintInput } from './fingerprint.js';
+import { sha256Hex, sha256HexPortable } from '../guard/sha256.js';
+import { canonicalize, FingerprintError, type FingerprintProblem, fingerprintInput } from './fingerprint.js';
 
 /** Rebuilds every object, Map and Set of a value with its entries in another order. */
 function shuffleKeys(value: unknown, seed: number): unknown {
@@ -22,16 +24,47 @@ const inputs = fc.anything({
   withMap: true,
   withSet: true,
   withNullPrototype: false,
-  withTypedArray: false,
+  withTypedArray: true,
   withSparseArray: false,
   withObjectString: true,
 });
 
+function problemOf(run: () => unknown): FingerprintProblem | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof FingerprintError) return error.problem;
+    throw error;
+  }
+}
+
+/** A DAG of `depth` levels where every level refers twice to the next: 2^depth paths. */
+function diamond(depth: number): unknown {
+  let node: unknown = { leaf: 1 };
+  for (let i = 0; i < depth; i++) node = { left: node, right: node };
+  return node;
+}
+
+/** The same shape without sharing: every path its own copy. */
+function tree(depth: number): unknown {
+  if (depth === 0) return { leaf: 1 };
+  return { left: tree(depth - 1), right: tree(depth - 1) };
+}
+
 describe('fingerprintInput', () => {
-  it('gives the same fingerprint for the same input in any key order', async () => {
-    await fc.assert(
-      fc.asyncProperty(inputs, fc.nat(20), async (input, seed) => {
-        expect(await fingerprintInput(shuffleKeys(input, seed))).toBe(await fingerprintInput(input));
+  it('gives the same fingerprint for the same input in any key order', () => {
+    fc.assert(
+      fc.property(inputs, fc.nat(20), (input, seed) => {
+        expect(fingerprintInput(shuffleKeys(input, seed))).toBe(fingerprintInput(input));
+      }),
+    );
+  });
+
+  it('gives the same fingerprint after a superjson round trip, as the server sees a retry', () => {
+    fc.assert(
+      fc.property(inputs, (input) => {
+        expect(fingerprintInput(superjson.parse(superjson.stringify(input)))).toBe(fingerprintInput(input));
       }),
     );
   });
@@ -47,24 +80,123 @@ describe('fingerprintInput', () => {
       [new Map([['a', 1]]), { a: 1 }],
       [0, -0],
       [/a/g, '/a/g'],
+      [/a/g, /a/i],
       [{ 'a,b': 1 }, { a: 1, b: 1 }],
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
     ];
     for (const [a, b] of pairs) expect(canonicalize(a), `${String(a)}`).not.toBe(canonicalize(b));
   });
 
-  it('differs when any value differs', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1 }), async (input) => {
+  it('fingerprints every type superjson carries by its value, never by its keys alone', () => {
+    const pairs: [unknown, unknown][] = [
+      [new URL('https://a.example/x'), new URL('https://b.example/x')],
+      [new Error('card declined'), new Error('card expired')],
+      [new TypeError('x'), new RangeError('x')],
+      [new Error('x', { cause: 'a' }), new Error('x', { cause: 'b' })],
+      [new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4])],
+      [new Uint8Array([1, 2]), new Int8Array([1, 2])],
+      [new Uint8Array([1, 2, 3]).subarray(1), new Uint8Array([1, 2])],
+      [new Float64Array([0.5]), new Float64Array([0.25])],
+      [{ file: new Uint8Array(0) }, { file: {} }],
+    ];
+    for (const [a, b] of pairs) {
+      expect(fingerprintInput({ key: 'k', value: a }), String(a)).not.toBe(
+        fingerprintInput({ key: 'k', value: b }),
+      );
+    }
+    const error = new Error('same');
+    error.stack = 'one stack';
+    const twin = new Error('same');
+    twin.stack = 'another stack';
+    expect(fingerprintInput(error)).toBe(fingerprintInput(twin));
+  });
+
+  it('differs when any value differs', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1 }), (input) => {
         const key = Object.keys(input)[0]!;
         const changed = { ...input, [key]: input[key]! + 1 };
-        expect(await fingerprintInput(changed)).not.toBe(await fingerprintInput(input));
+        expect(fingerprintInput(changed)).not.toBe(fingerprintInput(input));
       }),
     );
   });
 
-  it('refuses circular inputs instead of looping', () => {
+  it('walks shared references once and fingerprints them like unshared copies', () => {
+    expect(fingerprintInput(diamond(8))).toBe(fingerprintInput(tree(8)));
+    // 2^200 paths: the walk must be linear in distinct objects, not in paths.
+    const started = performance.now();
+    const fingerprint = fingerprintInput(diamond(200), {
+      budget: { maxDepth: 1000, maxValues: 10_000, maxBytes: 1e6 },
+    });
+    console.log(
+      `fingerprint of a 200-level diamond DAG (2^200 paths): ${(performance.now() - started).toFixed(2)} ms`,
+    );
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses circular inputs instead of looping or overflowing the stack', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
-    expect(() => canonicalize(loop)).toThrow(/circular/);
+    expect(problemOf(() => canonicalize(loop))).toBe('unsupported');
+    const viaSuperjson = superjson.parse<unknown>(superjson.stringify(loop));
+    expect(problemOf(() => fingerprintInput(viaSuperjson))).toBe('unsupported');
+  });
+
+  it('refuses inputs over the depth, value and byte budgets, naming the limit', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    expect(problemOf(() => fingerprintInput(deep))).toBe('too-deep');
+    expect(() => fingerprintInput(deep)).toThrow(/deeper than 64 levels.*maxDepth/);
+    expect(problemOf(() => fingerprintInput(Array.from({ length: 100_001 }, (_, i) => i)))).toBe('too-large');
+    expect(() => fingerprintInput(new Array(100_001).fill(0))).toThrow(/more than 100000 values.*maxValues/);
+    const budget = { maxDepth: 10, maxValues: 100, maxBytes: 10 };
+    expect(problemOf(() => fingerprintInput('x'.repeat(11), { budget }))).toBe('too-large');
+    expect(problemOf(() => fingerprintInput(new Uint8Array(11), { budget }))).toBe('too-large');
+    expect(problemOf(() => fingerprintInput('x'.repeat(10), { budget }))).toBeUndefined();
+  });
+
+  it('refuses values with no faithful fingerprint, and unknown classes without a serializer', () => {
+    class Money {
+      #secret = Math.random();
+      constructor(readonly cents: number) {}
+      get secret() {
+        return this.#secret;
+      }
+    }
+    for (const value of [Symbol('s'), () => 1, new String('x'), new Money(5)]) {
+      expect(
+        problemOf(() => fingerprintInput({ value })),
+        String(value),
+      ).toBe('unsupported');
+    }
+    // Not registered: the transformer does not know the class either.
+    expect(problemOf(() => fingerprintInput(new Money(5), { serialize: superjson.serialize }))).toBe(
+      'unsupported',
+    );
+    const app = new SuperJSON();
+    app.registerClass(Money, { identifier: 'Money' });
+    const serialize = (value: object) => app.serialize(value);
+    // What the transport carries decides: the private field does not travel, so it does not count.
+    expect(fingerprintInput(new Money(5), { serialize })).toBe(fingerprintInput(new Money(5), { serialize }));
+    expect(fingerprintInput(new Money(5), { serialize })).not.toBe(
+      fingerprintInput(new Money(6), { serialize }),
+    );
+    expect(fingerprintInput(new Money(5), { serialize })).not.toBe(
+      fingerprintInput({ cents: 5 }, { serialize }),
+    );
+  });
+});
+
+describe('sha256Hex', () => {
+  it('is the same in JavaScript as in node:crypto', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(sha256HexPortable(text)).toBe(sha256Hex(text));
+      }),
+    );
+    const bytes = new Uint8Array([0, 1, 2, 255]);
+    expect(sha256HexPortable(bytes)).toBe(sha256Hex(bytes));
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
