@@ -39,8 +39,10 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       claimId: crypto.randomUUID(),
       leaseMs: 5_000,
       ttlMs: 60_000,
+      deadline: Date.now() + 10_000,
       ...overrides,
     });
+    const later = () => Date.now() + 10_000;
 
     it.each([
       ['fixed window', fixedWindow(3, '1 h')],
@@ -124,7 +126,6 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const outcome = { kind: 'result', payload: '{"json":{"n":1}}' } as const;
       expect(await store.complete({ key, claimId: 'someone-else', outcome, ttlMs: 60_000 })).toBe('fenced');
       expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
-      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('fenced');
       const replay = await store.check({ limits: [], claim: claimOf(key) });
       expect(replay.claim).toEqual({ status: 'completed', outcome });
     });
@@ -182,7 +183,9 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       if (first.claim?.status !== 'acquired' || second.claim?.status !== 'acquired')
         throw new Error('unreachable');
       expect(second.claim.token).toBeGreaterThan(first.claim.token);
-      expect(await store.extend({ key, claimId: stale.claimId, leaseMs: 5_000 })).toBe('fenced');
+      expect(await store.extend({ key, claimId: stale.claimId, leaseMs: 5_000, deadline: later() })).toBe(
+        'fenced',
+      );
       const staleOutcome = { kind: 'result', payload: '"stale"' } as const;
       expect(
         await store.complete({ key, claimId: stale.claimId, outcome: staleOutcome, ttlMs: 60_000 }),
@@ -203,9 +206,112 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const claim = claimOf(key, { leaseMs: 150 });
       await store.check({ limits: [], claim });
       await sleep(100);
-      expect(await store.extend({ key, claimId: claim.claimId, leaseMs: 150 })).toBe('ok');
+      expect(await store.extend({ key, claimId: claim.claimId, leaseMs: 150, deadline: later() })).toBe('ok');
       await sleep(100);
       expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('in-progress');
+    });
+
+    it('ignores a claim that arrives after its deadline: nothing is created', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const late = await store.check({ limits: [], claim: claimOf(key, { deadline: Date.now() - 1 }) });
+      expect(late.claim).toEqual({ status: 'expired' });
+      const next = await store.check({ limits: [], claim: claimOf(key) });
+      expect(next.claim).toMatchObject({ status: 'acquired', takeover: false });
+    });
+
+    it('ignores a takeover that arrives after its deadline: the lapsed owner can still complete', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const owner = claimOf(key, { leaseMs: 100 });
+      await store.check({ limits: [], claim: owner });
+      await sleep(180);
+      const late = await sibling().check({ limits: [], claim: claimOf(key, { deadline: Date.now() - 1 }) });
+      expect(late.claim).toEqual({ status: 'expired' });
+      const outcome = { kind: 'result', payload: '"first"' } as const;
+      expect(await store.complete({ key, claimId: owner.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+        status: 'completed',
+        outcome,
+      });
+    });
+
+    it("recognises a claim's own retry (same claim id) as the owner at once, with the same token", async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      const first = await store.check({ limits: [], claim });
+      const retried = await sibling().check({ limits: [], claim });
+      expect(retried.claim).toEqual(first.claim);
+      expect(first.claim).toMatchObject({ status: 'acquired', takeover: false });
+      // Even past its deadline: the retry changes nothing, it only reports what the claim did.
+      expect(
+        (await store.check({ limits: [], claim: { ...claim, deadline: Date.now() - 1 } })).claim,
+      ).toEqual(first.claim);
+    });
+
+    it("answers ok to the owner's repeated complete (a retry after a lost answer), fenced to others", async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const outcome = { kind: 'result', payload: '"once"' } as const;
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect(await store.complete({ key, claimId: 'other', outcome, ttlMs: 60_000 })).toBe('fenced');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+        status: 'completed',
+        outcome,
+      });
+    });
+
+    it('ignores an extension that arrives after its deadline: the lease lapses as if it never came', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key, { leaseMs: 150 });
+      await store.check({ limits: [], claim });
+      expect(
+        await store.extend({ key, claimId: claim.claimId, leaseMs: 60_000, deadline: Date.now() - 1 }),
+      ).toBe('expired');
+      await sleep(220);
+      expect((await sibling().check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
+        status: 'acquired',
+        takeover: true,
+      });
+    });
+
+    it('keeps an unreplayable marker exactly', async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const outcome = {
+        kind: 'unreplayable',
+        cause: 'too-large',
+        bytes: 2_000_000,
+        executedAt: 1_700_000_000_123,
+      } as const;
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+        status: 'completed',
+        outcome,
+      });
+    });
+
+    it('answers too-large for an outcome over maxResultBytes and keeps the record claimed', async () => {
+      const { store } = setup();
+      const max = store.maxResultBytes;
+      if (max === undefined) return; // a store without a size limit has nothing to refuse
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const big = { kind: 'result', payload: `"${'x'.repeat(max)}"` } as const;
+      expect(await store.complete({ key, claimId: claim.claimId, outcome: big, ttlMs: 60_000 })).toBe(
+        'too-large',
+      );
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim?.status).toBe('in-progress');
+      const small = { kind: 'result', payload: '1' } as const;
+      expect(await store.complete({ key, claimId: claim.claimId, outcome: small, ttlMs: 60_000 })).toBe('ok');
     });
 
     it('returns a claim answer next to denied limits (skipped, or acquired for the guard to release)', async () => {

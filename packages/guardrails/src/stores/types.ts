@@ -17,12 +17,21 @@ export interface GuardrailsStore {
    * guard releases the claim.
    */
   check(request: CheckRequest): Promise<CheckResult>;
-  /** Stores the outcome of a claimed record, only if `claimId` still owns it. */
-  complete(request: CompleteRequest): Promise<FencedResult>;
+  /**
+   * Stores the outcome of a claimed record, only if `claimId` still owns it. Idempotent: the
+   * same claim completing again (a retry after a lost answer) answers `ok`.
+   */
+  complete(request: CompleteRequest): Promise<CompleteResult>;
   /** Pushes the lease of a claimed record forward, only if `claimId` still owns it. */
-  extend(request: ExtendRequest): Promise<FencedResult>;
+  extend(request: ExtendRequest): Promise<ExtendResult>;
   /** Deletes a claimed, unfinished record, only if `claimId` still owns it. */
   release(request: ReleaseRequest): Promise<FencedResult>;
+  /**
+   * The largest outcome (in UTF-8 bytes of its payload) this store can keep; the guard records
+   * a small "too large to replay" marker instead of a bigger one.
+   * @default undefined (no limit)
+   */
+  readonly maxResultBytes?: number;
 }
 
 export interface CheckRequest {
@@ -66,6 +75,13 @@ export interface ClaimRequest {
   leaseMs: number;
   /** How long an unfinished record is kept at most (its lease may be taken over earlier). */
   ttlMs: number;
+  /**
+   * When the caller stops waiting (epoch ms, the caller's clock). A claim that reaches the
+   * backend later must take no effect and answer `expired`: its caller has already answered
+   * 503, and nobody would run the handler. Translate it to the backend's clock conservatively
+   * (rather too early than too late).
+   */
+  deadline: number;
 }
 
 export type ClaimResult =
@@ -78,12 +94,22 @@ export type ClaimResult =
   /** The record was created with a different input. */
   | { status: 'mismatch' }
   /** The store did not claim because a limit denied. */
-  | { status: 'skipped' };
+  | { status: 'skipped' }
+  /** The claim reached the backend after its `deadline` and changed nothing. */
+  | { status: 'expired' };
 
-/** A finished outcome as stored: a superjson payload, or an error's code and message. */
+/**
+ * A finished outcome as stored: the result serialized with the app's tRPC transformer, an
+ * error's code and message, or a marker for a result that could not be kept (too large for the
+ * store, or not serializable), so that duplicates are refused instead of running again.
+ */
 export type StoredOutcome =
   | { kind: 'result'; payload: string }
-  | { kind: 'error'; code: string; message: string };
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'unreplayable'; cause: UnreplayableCause; bytes: number; executedAt: number };
+
+/** Why a result could not be stored for replay. */
+export type UnreplayableCause = 'too-large' | 'not-serializable';
 
 export interface CompleteRequest {
   key: string;
@@ -96,6 +122,8 @@ export interface ExtendRequest {
   key: string;
   claimId: string;
   leaseMs: number;
+  /** As for a claim: an extension that reaches the backend later changes nothing (`expired`). */
+  deadline: number;
 }
 
 export interface ReleaseRequest {
@@ -105,3 +133,9 @@ export interface ReleaseRequest {
 
 /** `ok` when the caller still owned the record; `fenced` when a newer claim (or nothing) is there. */
 export type FencedResult = 'ok' | 'fenced';
+
+/** A complete also answers `too-large` when the backend refused the outcome for its size. */
+export type CompleteResult = FencedResult | 'too-large';
+
+/** An extension also answers `expired` when it reached the backend after its deadline. */
+export type ExtendResult = FencedResult | 'expired';

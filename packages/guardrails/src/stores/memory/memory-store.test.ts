@@ -6,6 +6,8 @@ import { memoryStore } from './memory-store.js';
 describe('memoryStore', () => {
   const shared = memoryStore();
   describeStore('memory', () => ({ store: shared, sibling: () => shared }));
+  const limited = memoryStore({ maxResultBytes: 4096 });
+  describeStore('memory with maxResultBytes', () => ({ store: limited, sibling: () => limited }));
 
   it('rejects bad options with a message that says what to pass', () => {
     expect(() => memoryStore({ sweepIntervalMs: -1 })).toThrow(
@@ -20,7 +22,14 @@ describe('memoryStore', () => {
     for (let i = 0; i < 100; i++) {
       await store.check({
         limits: [{ prefix: 'p', identifier: `{${i}}`, limiter: fixedWindow(5, '1 s'), cost: 1 }],
-        claim: { key: `p:idem:{${i}}`, fingerprint: 'f', claimId: `c${i}`, leaseMs: 500, ttlMs: 1_000 },
+        claim: {
+          key: `p:idem:{${i}}`,
+          fingerprint: 'f',
+          claimId: `c${i}`,
+          leaseMs: 500,
+          ttlMs: 1_000,
+          deadline: Date.now() + 1_000,
+        },
       });
     }
     expect(store.size).toBe(200);

@@ -1,10 +1,13 @@
+import { outcomeBytes } from '../outcome-size.js';
 import type {
   CheckRequest,
   CheckResult,
   ClaimRequest,
   ClaimResult,
   CompleteRequest,
+  CompleteResult,
   ExtendRequest,
+  ExtendResult,
   FencedResult,
   GuardrailsStore,
   ReleaseRequest,
@@ -20,10 +23,17 @@ export interface MemoryStoreOptions {
    */
   sweepIntervalMs?: number;
   /**
-   * Clock, for tests that need to move time.
+   * Clock, for tests that need to move time. Claim and extension deadlines are on the caller's
+   * clock (`Date.now()`), whatever this is.
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * The largest outcome payload kept, in UTF-8 bytes; bigger ones are stored as a "too large
+   * to replay" marker.
+   * @default undefined (no limit)
+   */
+  maxResultBytes?: number;
 }
 
 interface StoredRecord {
@@ -31,7 +41,9 @@ interface StoredRecord {
   token: number;
   expiresAt: number;
   state: 'pending' | 'done';
-  claimId?: string;
+  /** The owner's claim; kept once done, so the owner's retried complete is recognised. */
+  claimId: string;
+  takeover: boolean;
   leaseUntil?: number;
   outcome?: StoredOutcome;
 }
@@ -47,12 +59,17 @@ interface StoredRecord {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore & { readonly size: number } {
-  const { sweepIntervalMs = 1000, now: clock = Date.now } = options;
+  const { sweepIntervalMs = 1000, now: clock = Date.now, maxResultBytes } = options;
   if (typeof clock !== 'function')
     throw new TypeError('[trpc-guardrails] memoryStore({ now }) must be a function');
   if (typeof sweepIntervalMs !== 'number' || !(sweepIntervalMs >= 0)) {
     throw new TypeError(
       `[trpc-guardrails] memoryStore({ sweepIntervalMs }) must be a number of milliseconds >= 0, got ${String(sweepIntervalMs)}`,
+    );
+  }
+  if (maxResultBytes !== undefined && !(Number.isSafeInteger(maxResultBytes) && maxResultBytes > 0)) {
+    throw new TypeError(
+      `[trpc-guardrails] memoryStore({ maxResultBytes }) must be a positive integer, got ${String(maxResultBytes)}`,
     );
   }
   const counters = new Map<string, Counter>();
@@ -83,6 +100,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
 
   function claim(request: ClaimRequest, now: number): ClaimResult {
     const record = live(records, request.key, now);
+    if (record) {
+      if (record.fingerprint !== request.fingerprint) return { status: 'mismatch' };
+      if (record.state === 'done') return { status: 'completed', outcome: record.outcome! };
+      if (record.claimId === request.claimId) {
+        return { status: 'acquired', token: record.token, takeover: record.takeover };
+      }
+      if (record.leaseUntil! > now) return { status: 'in-progress', leaseExpiresAt: record.leaseUntil! };
+    }
+    // Only a change needs the caller to still be waiting.
+    if (Date.now() > request.deadline) return { status: 'expired' };
     if (!record) {
       const token = nextToken(now);
       records.set(request.key, {
@@ -91,15 +118,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
         expiresAt: now + request.ttlMs,
         state: 'pending',
         claimId: request.claimId,
+        takeover: false,
         leaseUntil: now + request.leaseMs,
       });
       return { status: 'acquired', token, takeover: false };
     }
-    if (record.fingerprint !== request.fingerprint) return { status: 'mismatch' };
-    if (record.state === 'done') return { status: 'completed', outcome: record.outcome! };
-    if (record.leaseUntil! > now) return { status: 'in-progress', leaseExpiresAt: record.leaseUntil! };
     record.token = nextToken(now, record.token);
     record.claimId = request.claimId;
+    record.takeover = true;
     record.leaseUntil = now + request.leaseMs;
     record.expiresAt = now + request.ttlMs;
     return { status: 'acquired', token: record.token, takeover: true };
@@ -111,6 +137,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
   }
 
   return {
+    maxResultBytes,
     get size() {
       return counters.size + records.size;
     },
@@ -123,21 +150,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
       const denied = results.some((result) => !result.success);
       return { limits: results, claim: denied ? { status: 'skipped' } : claim(claimRequest, now) };
     },
-    async complete({ key, claimId, outcome, ttlMs }: CompleteRequest): Promise<FencedResult> {
+    async complete({ key, claimId, outcome, ttlMs }: CompleteRequest): Promise<CompleteResult> {
       const now = tick();
-      const record = owned(key, claimId, now);
-      if (!record) return 'fenced';
+      const record = live(records, key, now);
+      if (record?.claimId !== claimId) return 'fenced';
+      if (record.state === 'done') return 'ok';
+      if (maxResultBytes !== undefined && outcomeBytes(outcome) > maxResultBytes) return 'too-large';
       record.state = 'done';
       record.outcome = outcome;
       record.expiresAt = now + ttlMs;
-      delete record.claimId;
       delete record.leaseUntil;
       return 'ok';
     },
-    async extend({ key, claimId, leaseMs }: ExtendRequest): Promise<FencedResult> {
+    async extend({ key, claimId, leaseMs, deadline }: ExtendRequest): Promise<ExtendResult> {
       const now = tick();
       const record = owned(key, claimId, now);
       if (!record) return 'fenced';
+      if (Date.now() > deadline) return 'expired';
       record.leaseUntil = now + leaseMs;
       return 'ok';
     },

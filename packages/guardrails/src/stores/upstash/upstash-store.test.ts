@@ -22,13 +22,20 @@ describe('upstashStore', () => {
       const claimId = crypto.randomUUID();
       await store.check({
         limits: [],
-        claim: { key, fingerprint: '123', claimId, leaseMs: 1000, ttlMs: 5000 },
+        claim: { key, fingerprint: '123', claimId, leaseMs: 1000, ttlMs: 5000, deadline: Date.now() + 5000 },
       });
       const outcome = { kind: 'result', payload: '{"json":[1,"2"]}' } as const;
       await store.complete({ key, claimId, outcome, ttlMs: 5000 });
       const replay = await store.check({
         limits: [],
-        claim: { key, fingerprint: '123', claimId: 'x', leaseMs: 1000, ttlMs: 5000 },
+        claim: {
+          key,
+          fingerprint: '123',
+          claimId: 'x',
+          leaseMs: 1000,
+          ttlMs: 5000,
+          deadline: Date.now() + 5000,
+        },
       });
       expect(replay.claim).toEqual({ status: 'completed', outcome });
     }

@@ -1,10 +1,14 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Limiter } from '../../rate-limit/algorithms.js';
+import { utf8Length } from '../../utf8-length.js';
+import { createBackendClock } from '../backend-clock.js';
 import type {
   CheckRequest,
   CheckResult,
   ClaimRequest,
   ClaimResult,
+  CompleteResult,
+  ExtendResult,
   GuardrailsStore,
   LimitRequest,
   LimitResult,
@@ -13,6 +17,23 @@ import { BatchingRedis } from './batching-redis.js';
 import { SCRIPTS } from './lua/registry.js';
 import { decodeClaimReply, encodeOutcome } from './outcome-codec.js';
 import { evalScript, isNoScript, type UpstashRedisClient } from './redis-client.js';
+
+/** Options of {@link upstashStore}. */
+export interface UpstashStoreOptions {
+  /**
+   * The largest request the database accepts, in bytes. Upstash documents 1 MB for older Free
+   * and Pay-as-you-go databases and 10 MB today; the smaller default is safe on every plan.
+   * Outcomes that would not fit are stored as a "too large to replay" marker instead.
+   * @default 1_048_576
+   */
+  maxRequestBytes?: number;
+}
+
+/** Room left in a request for everything but the outcome: command, SHA, key, claim id. */
+const REQUEST_FRAMING_BYTES = 1024;
+
+/** What Upstash (and upstash-local) answer when a request or value is over their size limits. */
+const TOO_LARGE = /max (request|single record) size exceeded|larger than bodyLimit|too large/i;
 
 /**
  * A store on Upstash Redis over HTTP (works at the edge). Rate limits run through
@@ -26,13 +47,20 @@ import { evalScript, isNoScript, type UpstashRedisClient } from './redis-client.
  * const store = upstashStore(Redis.fromEnv());
  * ```
  */
-export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
+export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOptions = {}): GuardrailsStore {
   if (typeof redis?.pipeline !== 'function' || typeof redis?.evalsha !== 'function') {
     throw new TypeError(
       '[trpc-guardrails] upstashStore() needs an @upstash/redis client, e.g. upstashStore(Redis.fromEnv())',
     );
   }
+  const { maxRequestBytes = 1_048_576 } = options;
+  if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes <= REQUEST_FRAMING_BYTES) {
+    throw new TypeError(
+      `[trpc-guardrails] upstashStore({ maxRequestBytes }) must be an integer above ${REQUEST_FRAMING_BYTES}, got ${String(maxRequestBytes)}`,
+    );
+  }
   const batching = new BatchingRedis(redis);
+  const clock = createBackendClock();
   // Limiters are made once at setup and reused, so their identity (and the prefix) finds the
   // Ratelimit without serializing anything per call.
   const limiters = new WeakMap<Limiter, Map<string, Ratelimit>>();
@@ -60,11 +88,21 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
     return ratelimit;
   }
 
-  async function claimAgain(claim: ClaimRequest): Promise<ClaimResult> {
-    return decodeClaimReply(await evalScript(redis, SCRIPTS.claim, [claim.key], claimArgs(claim)));
+  function claimArgs(claim: ClaimRequest): (string | number)[] {
+    return [claim.fingerprint, claim.claimId, claim.leaseMs, claim.ttlMs, clock.toBackend(claim.deadline)];
+  }
+
+  function readClaim(reply: unknown): ClaimResult {
+    const { claim, now } = decodeClaimReply(reply);
+    clock.observe(now);
+    return claim.status === 'in-progress'
+      ? { status: 'in-progress', leaseExpiresAt: clock.toLocal(claim.leaseExpiresAt) }
+      : claim;
   }
 
   return {
+    maxResultBytes: maxRequestBytes - REQUEST_FRAMING_BYTES,
+
     async check({ limits, claim }: CheckRequest): Promise<CheckResult> {
       const { value: pending, calls } = batching.collect(() =>
         limits.map((limit) => ratelimitFor(limit).limit(limit.identifier, { rate: limit.cost })),
@@ -76,7 +114,8 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
         if (call.command === 'evalsha') pipeline.evalsha(call.script, call.keys, call.args);
         else pipeline.eval(call.script, call.keys, call.args);
       }
-      if (claim) pipeline.evalsha(SCRIPTS.claim.sha1, [claim.key], claimArgs(claim));
+      const args = claim && claimArgs(claim);
+      if (claim && args) pipeline.evalsha(SCRIPTS.claim.sha1, [claim.key], args);
 
       let replies: { result: unknown; error?: string }[];
       try {
@@ -92,28 +131,47 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
         else call.resolve(reply.result);
       });
       const results = await settle(pending);
-      if (!claim) return { limits: results };
+      if (!claim || !args) return { limits: results };
 
       const claimReply = replies[calls.length]!;
-      if (!claimReply.error) return { limits: results, claim: decodeClaimReply(claimReply.result) };
-      // First use of the script on this Redis: send its source once.
-      if (isNoScript(claimReply.error)) return { limits: results, claim: await claimAgain(claim) };
+      if (!claimReply.error) return { limits: results, claim: readClaim(claimReply.result) };
+      // First use of the script on this Redis: send its source once, with the same arguments.
+      if (isNoScript(claimReply.error)) {
+        return {
+          limits: results,
+          claim: readClaim(await redis.eval(SCRIPTS.claim.script, [claim.key], args)),
+        };
+      }
       throw new Error(`[trpc-guardrails] claim script failed: ${claimReply.error}`);
     },
 
-    async complete({ key, claimId, outcome, ttlMs }) {
-      const stored = await evalScript<number>(
-        redis,
-        SCRIPTS.complete,
-        [key],
-        [claimId, encodeOutcome(outcome), ttlMs],
-      );
+    async complete({ key, claimId, outcome, ttlMs }): Promise<CompleteResult> {
+      const encoded = encodeOutcome(outcome);
+      // The request carries the outcome JSON-escaped: measure that, not the outcome.
+      if (utf8Length(JSON.stringify(encoded)) + REQUEST_FRAMING_BYTES > maxRequestBytes) return 'too-large';
+      let stored: number;
+      try {
+        stored = await evalScript<number>(redis, SCRIPTS.complete, [key], [claimId, encoded, ttlMs]);
+      } catch (error) {
+        if (TOO_LARGE.test(errorMessage(error))) return 'too-large';
+        // @upstash/redis puts the whole request in its message: keep the reason, not the outcome.
+        throw new Error(`[trpc-guardrails] complete failed: ${errorMessage(error).slice(0, 300)}`, {
+          cause: error,
+        });
+      }
       return Number(stored) === 1 ? 'ok' : 'fenced';
     },
 
-    async extend({ key, claimId, leaseMs }) {
-      const extended = await evalScript<number>(redis, SCRIPTS.extend, [key], [claimId, leaseMs]);
-      return Number(extended) === 1 ? 'ok' : 'fenced';
+    async extend({ key, claimId, leaseMs, deadline }): Promise<ExtendResult> {
+      const reply = await evalScript<[number, number]>(
+        redis,
+        SCRIPTS.extend,
+        [key],
+        [claimId, leaseMs, clock.toBackend(deadline)],
+      );
+      clock.observe(Number(reply[1]));
+      const answer = Number(reply[0]);
+      return answer === 1 ? 'ok' : answer === 2 ? 'expired' : 'fenced';
     },
 
     async release({ key, claimId }) {
@@ -121,10 +179,6 @@ export function upstashStore(redis: UpstashRedisClient): GuardrailsStore {
       return Number(released) === 1 ? 'ok' : 'fenced';
     },
   };
-}
-
-function claimArgs(claim: ClaimRequest): (string | number)[] {
-  return [claim.fingerprint, claim.claimId, claim.leaseMs, claim.ttlMs];
 }
 
 async function settle(pending: Promise<Awaited<ReturnType<Ratelimit['limit']>>>[]): Promise<LimitResult[]> {
@@ -141,4 +195,8 @@ function toUpstashLimiter(limiter: Limiter) {
     case 'token-bucket':
       return Ratelimit.tokenBucket(limiter.refillRate, limiter.interval, limiter.maxTokens);
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
