@@ -21,8 +21,25 @@ export interface RateLimitErrorData {
   retryAfter: number;
 }
 
-/** Why an idempotent call was refused. */
-export type IdempotencyErrorReason = 'missing-key' | 'invalid-key' | 'in-progress' | 'payload-mismatch';
+/**
+ * Why an idempotent call was refused:
+ * - `missing-key`, `invalid-key` (400): send a valid key;
+ * - `in-progress` (409, with `retryAfter`): the same intent is running; retry later;
+ * - `payload-mismatch` (422): the key was used with another input; use a new key;
+ * - `input-too-large` (413), `input-too-deep` (400), `input-unsupported` (400): the input cannot
+ *   be fingerprinted (over the budget, or a value with no faithful fingerprint);
+ * - `result-not-replayable` (409): the intent already ran, but its result was too large to
+ *   store (or not serializable); look it up instead of retrying.
+ */
+export type IdempotencyErrorReason =
+  | 'missing-key'
+  | 'invalid-key'
+  | 'in-progress'
+  | 'payload-mismatch'
+  | 'input-too-large'
+  | 'input-too-deep'
+  | 'input-unsupported'
+  | 'result-not-replayable';
 
 /** What `error.data.guardrails` holds on the client for an idempotency rejection. */
 export interface IdempotencyErrorData {
@@ -30,6 +47,12 @@ export interface IdempotencyErrorData {
   reason: IdempotencyErrorReason;
   /** Seconds to wait before retrying, for `in-progress`. */
   retryAfter?: number;
+  /** The procedure, for `result-not-replayable`. */
+  path?: string;
+  /** When the intent first ran (epoch ms), for `result-not-replayable`. */
+  executedAt?: number;
+  /** Why the result was not kept, for `result-not-replayable`. */
+  cause?: 'too-large' | 'not-serializable';
 }
 
 /** The typed payload that `guardrailsErrorFormatter` puts at `error.data.guardrails`. */

@@ -8,7 +8,9 @@ export type GuardrailsEvent =
   | ReplayedEvent
   | ConflictEvent
   | FencedEvent
-  | StoreErrorEvent;
+  | StoreErrorEvent
+  | OutcomeStoredEvent
+  | OutcomeLostEvent;
 
 interface IdempotencyEventBase {
   path: string;
@@ -38,7 +40,11 @@ export interface ExecutedEvent extends IdempotencyEventBase {
   token: number;
   takeover: boolean;
   outcome: 'result' | 'error';
-  /** `false` when the error was not stored (`cacheError`) or the store could not save it. */
+  /**
+   * Whether the outcome was stored before the caller got its answer. `false` when the error was
+   * not to be stored (`cacheError`), or the store failed: then the owner keeps retrying in the
+   * background, and `outcome-stored` or `outcome-lost` follows.
+   */
   stored: boolean;
   durationMs: number;
 }
@@ -46,7 +52,36 @@ export interface ExecutedEvent extends IdempotencyEventBase {
 /** A stored outcome was returned without running the handler. */
 export interface ReplayedEvent extends IdempotencyEventBase {
   type: 'replayed';
+  outcome: 'result' | 'error' | 'unreplayable';
+}
+
+/** An outcome whose first `complete` failed was stored by a later, background attempt. */
+export interface OutcomeStoredEvent extends IdempotencyEventBase {
+  type: 'outcome-stored';
+  token: number;
+  attempts: number;
+  /** From the end of the handler until the outcome was stored. */
+  delayMs: number;
+}
+
+/**
+ * The handler ran, and its outcome will never be recorded: the only case in which a later
+ * duplicate may run the handler again. Reconcile from here (e.g. look the charge up at the
+ * payment provider by `key`).
+ * - `lease-expired`: the store stayed unreachable until the lease could no longer be held;
+ * - `fenced`: another attempt took the record over meanwhile (it runs, or ran, the handler);
+ * - `shutdown`: `guard.close()` ran out of time;
+ * - `overflow`: more outcomes were waiting for the store than `pendingOutcomes` allows.
+ */
+export interface OutcomeLostEvent extends IdempotencyEventBase {
+  type: 'outcome-lost';
+  token: number;
+  reason: 'lease-expired' | 'fenced' | 'shutdown' | 'overflow';
+  /** Whether the handler returned (`result`) or threw (`error`). */
   outcome: 'result' | 'error';
+  attempts: number;
+  /** The last store error, when there was one. */
+  error?: unknown;
 }
 
 /** A duplicate was refused: another call holds the key, or the input differs. */
@@ -67,8 +102,11 @@ export interface StoreErrorEvent {
   type: 'store-error';
   path: string;
   operation: 'check' | 'complete' | 'extend' | 'release';
-  /** What the call did about it. */
-  policy: 'deny' | 'allow';
+  /**
+   * What the call did about it: refused (`deny`), went on without the store (`allow`), or keeps
+   * trying in the background (`retry`: a `complete`, whose outcome the owner holds).
+   */
+  policy: 'deny' | 'allow' | 'retry';
   error: unknown;
   owner?: string;
   key?: string;

@@ -1,10 +1,14 @@
 import type { AnyMiddlewareFunction, MiddlewareResult } from '@trpc/server/unstable-core-do-not-import';
 import { emitEvent } from '../events.js';
 import type { GuardRuntime } from '../guard/runtime.js';
-import { withTimeout } from '../guard/with-timeout.js';
-import { nextOptions, releaseQuietly, resolveClaim, unavailable } from '../idempotency/execute.js';
+import { sendCheck } from '../guard/send-check.js';
+import { type NextFn, runInBackground } from '../idempotency/call.js';
 import { createIdempotencyContext } from '../idempotency/execution-state.js';
-import { type ClaimPlan, planClaim } from '../idempotency/plan.js';
+import { nextOptions } from '../idempotency/owner.js';
+import { type ClaimPlan, finishFingerprint, planClaim } from '../idempotency/plan.js';
+import { unavailable } from '../idempotency/rejections.js';
+import { releaseQuietly } from '../idempotency/release.js';
+import { resolveClaim } from '../idempotency/resolve-claim.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
 import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
@@ -25,29 +29,49 @@ export function createGuardMiddleware(
   return async function guardrailsMiddleware(opts) {
     const { ctx, path, type, next } = opts;
     const headers = headersFor(runtime, ctx);
-    const planned = await planLimits(runtime, limitSteps, { ctx, path, type });
-    const claim = idempotentStep ? await planClaim(runtime, idempotentStep, opts) : undefined;
-    const plan = claim?.plan;
+    const planned = planLimits(runtime, limitSteps, { ctx, path, type });
+    const planning = idempotentStep ? await planClaim(runtime, idempotentStep, opts) : undefined;
+    const plan = planning?.plan;
     if (planned.length === 0 && !plan) {
-      if (claim?.error) throw claim.error;
+      if (planning?.error) throw planning.error;
       return next();
     }
+    if (plan && runtime.outcomes.closing) {
+      throw unavailable(undefined, 'The server is shutting down; retry shortly');
+    }
+    if (plan?.deferred && planned.length === 0) {
+      // No limit to wait for: fingerprint the big input now.
+      const error = finishFingerprint(plan);
+      if (error) throw error;
+    }
 
+    // An input too big to fingerprint before the limits: they decide first, the claim follows.
+    const claimNow = plan && !plan.deferred ? plan.claim : undefined;
+    const timeoutMs = Math.min(
+      ...planned.map((limit) => limit.scope.timeoutMs),
+      plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
+    );
     let checked: CheckResult;
     try {
-      const timeoutMs = Math.min(
-        ...planned.map((limit) => limit.scope.timeoutMs),
-        plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
-      );
-      checked = await withTimeout(
-        runtime.store.check({ limits: planned.map((limit) => limit.request), claim: plan?.claim }),
+      checked = await sendCheck(
+        runtime,
+        { limits: planned.map((limit) => limit.request), claim: claimNow },
         timeoutMs,
-        'check',
       );
     } catch (error) {
-      return onCheckFailure(runtime, { planned, plan, error, path, next, keyError: claim?.error });
+      return onCheckFailure(runtime, {
+        planned,
+        plan,
+        claimSent: !!claimNow,
+        error,
+        path,
+        ctx,
+        next,
+        keyError: planning?.error,
+      });
     }
-    assertCheckShape(checked, planned.length, plan !== undefined);
+    let claimedAt = Date.now();
+    assertCheckShape(checked, planned.length, claimNow !== undefined);
 
     const intent = plan && { owner: plan.owner, key: plan.key };
     const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
@@ -55,9 +79,30 @@ export function createGuardMiddleware(
       if (plan && checked.claim?.status === 'acquired') await releaseQuietly({ runtime, plan });
       throw limitError;
     }
-    if (claim?.error) throw claim.error;
+    if (planning?.error) throw planning.error;
     if (!plan) return next();
-    return resolveClaim({ runtime, plan, headers, next }, checked.claim!);
+
+    if (!claimNow) {
+      const error = finishFingerprint(plan);
+      if (error) throw error;
+      try {
+        checked = await sendCheck(runtime, { limits: [], claim: plan.claim }, plan.settings.timeoutMs);
+      } catch (error) {
+        return onCheckFailure(runtime, {
+          planned: [],
+          plan,
+          claimSent: true,
+          error,
+          path,
+          ctx,
+          next,
+          keyError: undefined,
+        });
+      }
+      claimedAt = Date.now();
+      assertCheckShape(checked, 0, true);
+    }
+    return resolveClaim({ runtime, plan, headers, ctx, next }, checked.claim!, claimedAt);
   };
 }
 
@@ -67,9 +112,11 @@ async function onCheckFailure(
   failure: {
     planned: readonly PlannedLimit[];
     plan: ClaimPlan | undefined;
+    claimSent: boolean;
     error: unknown;
     path: string;
-    next: (opts?: any) => Promise<MiddlewareResult<any>>;
+    ctx: unknown;
+    next: NextFn;
     keyError: Error | undefined;
   },
 ): Promise<MiddlewareResult<any>> {
@@ -86,8 +133,10 @@ async function onCheckFailure(
     key: plan?.key,
     scopes: planned.map((limit) => limit.scope.name),
   });
-  // The claim may have landed before the failure (a timeout); give it back in the background.
-  if (plan) void releaseQuietly({ runtime, plan });
+  // A claim that landed before its deadline but answered too late is given back; one that
+  // lands after its deadline changes nothing.
+  if (plan && failure.claimSent)
+    runInBackground({ runtime, ctx: failure.ctx }, releaseQuietly({ runtime, plan }));
   if (deny) throw unavailable(error);
   if (failure.keyError) throw failure.keyError;
   if (!plan) return next();

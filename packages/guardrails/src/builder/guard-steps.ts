@@ -1,5 +1,6 @@
 import type { ResolvedIdempotency, ResolvedScope } from '../guard/runtime.js';
 import type { IdempotencyKeyFnOptions } from '../idempotency/options.js';
+import type { OutcomeTransformer } from '../idempotency/outcome.js';
 
 /** @internal One `.rateLimited()` call. */
 export interface LimitStep {
@@ -13,6 +14,8 @@ export interface IdempotentStep {
   kind: 'idempotent';
   settings: ResolvedIdempotency;
   key: ((opts: IdempotencyKeyFnOptions<any>) => string | null | undefined) | undefined;
+  /** The tRPC instance's transformer: how results are stored and replayed. */
+  transformer: OutcomeTransformer;
 }
 
 /**

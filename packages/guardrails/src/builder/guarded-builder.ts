@@ -4,6 +4,7 @@ import { GuardrailsConfigError } from '../errors.js';
 import type { GuardRuntime } from '../guard/runtime.js';
 import { resolveIdempotency } from '../guard/runtime.js';
 import { markHandlerStarted } from '../idempotency/execution-state.js';
+import { transformerOf } from '../idempotency/outcome.js';
 import { limiterCapacity } from '../rate-limit/algorithms.js';
 import { createGuardMiddleware } from './guard-middleware.js';
 import type { GuardStep, LimitStep } from './guard-steps.js';
@@ -48,7 +49,7 @@ export function createGuardedBuilder(
       return createGuardedBuilder(
         runtime,
         inner,
-        [...pending, { kind: 'idempotent', settings, key: key as never }],
+        [...pending, { kind: 'idempotent', settings, key: key as never, transformer: transformerOf(inner) }],
         true,
       );
     },

@@ -10,7 +10,13 @@ const REASONS: readonly IdempotencyErrorReason[] = [
   'invalid-key',
   'in-progress',
   'payload-mismatch',
+  'input-too-large',
+  'input-too-deep',
+  'input-unsupported',
+  'result-not-replayable',
 ];
+
+const CAUSES = ['too-large', 'not-serializable'] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
@@ -44,11 +50,17 @@ export function getGuardrailsError(error: unknown): GuardrailsErrorData | undefi
     return { kind: 'rate-limit', scope, limit, remaining, reset, retryAfter } as RateLimitErrorData;
   }
   if (data.kind === 'idempotency') {
-    const { reason, retryAfter } = data;
+    const { reason, retryAfter, path, executedAt, cause } = data;
     if (!REASONS.includes(reason as IdempotencyErrorReason)) return undefined;
     if (retryAfter !== undefined && !isNumber(retryAfter)) return undefined;
+    if (path !== undefined && typeof path !== 'string') return undefined;
+    if (executedAt !== undefined && !isNumber(executedAt)) return undefined;
+    if (cause !== undefined && !CAUSES.includes(cause as (typeof CAUSES)[number])) return undefined;
     const result: IdempotencyErrorData = { kind: 'idempotency', reason: reason as IdempotencyErrorReason };
     if (retryAfter !== undefined) result.retryAfter = retryAfter;
+    if (path !== undefined) result.path = path;
+    if (executedAt !== undefined) result.executedAt = executedAt;
+    if (cause !== undefined) result.cause = cause as (typeof CAUSES)[number];
     return result;
   }
   return undefined;

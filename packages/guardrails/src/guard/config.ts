@@ -24,8 +24,26 @@ export interface GuardrailsConfig<TContext, TScopes extends string> {
    * @default undefined
    */
   headers?: (opts: { ctx: TContext }) => HeadersTarget | null | undefined;
-  /** Receives `limited`, `executed`, `replayed`, `conflict`, `fenced` and `store-error` events. */
+  /**
+   * Receives `limited`, `executed`, `replayed`, `conflict`, `fenced`, `store-error`,
+   * `outcome-stored` and `outcome-lost` events.
+   */
   onEvent?: (event: GuardrailsEvent) => void;
+  /**
+   * Hands work that outlives the response to the platform, which would otherwise stop it when
+   * the response is sent: retries of an outcome the store did not take at once, and releases.
+   * In Cloudflare Workers `(task, { ctx }) => ctx.executionCtx.waitUntil(task)`, in Next.js
+   * `(task) => after(task)`. Long-running servers need nothing.
+   * @default undefined (the work just runs on)
+   */
+  waitUntil?: (task: Promise<unknown>, opts: { ctx: TContext }) => void;
+  /**
+   * Bounds on outcomes held in memory while the store is unreachable (each is retried until it
+   * lands or its lease can no longer be held). Past either bound a new one is given up at once
+   * (`outcome-lost`, reason `overflow`).
+   * @default { maxCount: 1000, maxBytes: 67_108_864 }
+   */
+  pendingOutcomes?: { maxCount?: number; maxBytes?: number };
 }
 
 /** @internal Defaults that apply when neither the guard nor the procedure sets a value. */
@@ -37,4 +55,5 @@ export const DEFAULTS = {
   timeout: '2 s' satisfies Duration,
   concurrent: 'wait',
   onStoreError: 'deny',
+  pendingOutcomes: { maxCount: 1000, maxBytes: 64 * 1024 * 1024 },
 } as const;

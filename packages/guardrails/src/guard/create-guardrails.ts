@@ -6,6 +6,7 @@ import type {
 } from '@trpc/server/unstable-core-do-not-import';
 import { createGuardedBuilder } from '../builder/guarded-builder.js';
 import type { GuardedProcedureBuilder } from '../builder/types.js';
+import { type Duration, parseDuration } from '../duration.js';
 import { GuardrailsConfigError } from '../errors.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import type { GuardrailsConfig } from './config.js';
@@ -53,6 +54,21 @@ export interface Guardrails<TContext, TScopes extends string> {
     TCaller,
     TErrorShape
   >;
+  /**
+   * Graceful shutdown: refuses new idempotent calls (503, safe to retry elsewhere) and waits up
+   * to `timeout` for every execution in flight to land its outcome — including outcomes still
+   * being retried against an unreachable store. What is left then is reported as
+   * `outcome-lost` (reason `shutdown`). Call it on SIGTERM, after the server stopped accepting.
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   server.close();
+   *   await guard.close({ timeout: '10 s' });
+   *   process.exit(0);
+   * });
+   * ```
+   */
+  close(options?: { timeout?: Duration }): Promise<{ pending: number; givenUp: number }>;
   /** The configured scope names. */
   readonly scopes: readonly TScopes[];
   readonly prefix: string;
@@ -110,6 +126,9 @@ function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<
         );
       }
       return createGuardedBuilder(runtime, builder as AnyProcedureBuilder) as never;
+    },
+    close({ timeout = '10 s' } = {}) {
+      return runtime.outcomes.close(parseDuration(timeout, 'close({ timeout })'));
     },
     scopes: [...runtime.scopes.keys()],
     prefix: runtime.prefix,

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GuardrailsEvent } from '../events.js';
 import { fixedWindow } from '../rate-limit/algorithms.js';
-import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { upstashStore } from '../stores/upstash/upstash-store.js';
 import { createGuardrails } from './create-guardrails.js';
@@ -104,28 +103,5 @@ describe.each([
       code: 'SERVICE_UNAVAILABLE',
     });
     expect(executions()).toBe(0);
-  });
-});
-
-describe('store failing after the handler ran', () => {
-  it('still returns the result, retries completion, and reports the failure', async () => {
-    const memory = memoryStore();
-    let completeCalls = 0;
-    const flaky: GuardrailsStore = {
-      ...memory,
-      check: memory.check,
-      extend: memory.extend,
-      release: memory.release,
-      complete: async () => {
-        completeCalls++;
-        throw new Error('connection reset');
-      },
-    };
-    const { caller, events, executions } = build(flaky);
-    expect(await caller.pay({ n: 1, idempotencyKey: 'k' })).toMatchObject({ token: expect.any(Number) });
-    expect(executions()).toBe(1);
-    expect(completeCalls).toBe(3);
-    expect(events.find((e) => e.type === 'store-error')).toMatchObject({ operation: 'complete', key: 'k' });
-    expect(events.find((e) => e.type === 'executed')).toMatchObject({ stored: false });
   });
 });

@@ -2,7 +2,9 @@ import type { TRPCError } from '@trpc/server';
 import { type Duration, describe, parseDuration } from '../duration.js';
 import { GuardrailsConfigError } from '../errors.js';
 import type { GuardrailsEvent } from '../events.js';
+import { DEFAULT_FINGERPRINT_BUDGET, type FingerprintBudget } from '../idempotency/fingerprint.js';
 import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../idempotency/options.js';
+import { PendingOutcomes } from '../idempotency/pending-outcomes.js';
 import { isLimiter, type Limiter } from '../rate-limit/algorithms.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
 import type { ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
@@ -28,6 +30,7 @@ export interface ResolvedIdempotency {
   cacheError: (error: TRPCError) => boolean;
   onStoreError: StoreErrorPolicy;
   timeoutMs: number;
+  fingerprint: FingerprintBudget;
 }
 
 /** @internal What the builder and middleware need at run time. */
@@ -38,6 +41,8 @@ export interface GuardRuntime {
   idempotency: ResolvedIdempotency;
   headers: ((opts: { ctx: any }) => HeadersTarget | null | undefined) | undefined;
   onEvent: ((event: GuardrailsEvent) => void) | undefined;
+  waitUntil: ((task: Promise<unknown>, opts: { ctx: any }) => void) | undefined;
+  outcomes: PendingOutcomes;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -48,7 +53,16 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
   if (typeof config !== 'object' || config === null) {
     throw new GuardrailsConfigError('createGuardrails() needs an options object with at least `store`');
   }
-  const { store, prefix = DEFAULTS.prefix, scopes = {}, idempotency = {}, headers, onEvent } = config;
+  const {
+    store,
+    prefix = DEFAULTS.prefix,
+    scopes = {},
+    idempotency = {},
+    headers,
+    onEvent,
+    waitUntil,
+    pendingOutcomes = {},
+  } = config;
   assertStore(store);
   if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
     throw new GuardrailsConfigError(
@@ -62,6 +76,11 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
   }
   assertOptionalFunction(headers, 'headers');
   assertOptionalFunction(onEvent, 'onEvent');
+  assertOptionalFunction(waitUntil, 'waitUntil');
+  const { maxCount = DEFAULTS.pendingOutcomes.maxCount, maxBytes = DEFAULTS.pendingOutcomes.maxBytes } =
+    pendingOutcomes;
+  assertPositiveInteger(maxCount, 'pendingOutcomes.maxCount');
+  assertPositiveInteger(maxBytes, 'pendingOutcomes.maxBytes');
   const resolvedScopes = new Map<string, ResolvedScope>();
   for (const [name, scope] of Object.entries(scopes as Record<string, ScopeConfig<any>>)) {
     resolvedScopes.set(name, resolveScope(name, scope));
@@ -73,6 +92,8 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
     idempotency: resolveIdempotency(idempotency, undefined, 'idempotency'),
     headers,
     onEvent,
+    waitUntil,
+    outcomes: new PendingOutcomes({ maxCount, maxBytes }),
   };
 }
 
@@ -111,6 +132,7 @@ const DEFAULT_IDEMPOTENCY: ResolvedIdempotency = {
   cacheError: () => true,
   onStoreError: DEFAULTS.onStoreError,
   timeoutMs: parseDuration(DEFAULTS.timeout, 'default timeout'),
+  fingerprint: DEFAULT_FINGERPRINT_BUDGET,
 };
 
 /** @internal Applies per-procedure overrides on top of the guard's idempotency settings. */
@@ -122,7 +144,7 @@ export function resolveIdempotency(
   if (typeof options !== 'object' || options === null) {
     throw new GuardrailsConfigError(`${where} must be an options object`);
   }
-  const { owner, ttl, lease, errorTtl, concurrent, cacheError, onStoreError, timeout } = options;
+  const { owner, ttl, lease, errorTtl, concurrent, cacheError, onStoreError, timeout, fingerprint } = options;
   assertOptionalFunction(owner, `${where}.owner`);
   assertOptionalFunction(cacheError, `${where}.cacheError`);
   if (concurrent !== undefined && concurrent !== 'wait' && concurrent !== 'reject') {
@@ -145,11 +167,34 @@ export function resolveIdempotency(
         ? defaults.onStoreError
         : resolvePolicy(onStoreError, `${where}.onStoreError`),
     timeoutMs: duration(timeout, defaults.timeoutMs, 'timeout'),
+    fingerprint: resolveBudget(fingerprint, defaults.fingerprint, `${where}.fingerprint`),
   };
   if (resolved.ttlMs < resolved.leaseMs) {
     throw new GuardrailsConfigError(`${where}.ttl must be at least as long as the lease`);
   }
   return resolved;
+}
+
+function resolveBudget(
+  budget: Partial<FingerprintBudget> | undefined,
+  inherited: FingerprintBudget,
+  where: string,
+): FingerprintBudget {
+  if (budget === undefined) return inherited;
+  if (typeof budget !== 'object' || budget === null) {
+    throw new GuardrailsConfigError(`${where} must be { maxDepth?, maxValues?, maxBytes? }`);
+  }
+  const resolved = { ...inherited, ...budget };
+  for (const name of ['maxDepth', 'maxValues', 'maxBytes'] as const) {
+    assertPositiveInteger(resolved[name], `${where}.${name}`);
+  }
+  return resolved;
+}
+
+function assertPositiveInteger(value: unknown, where: string): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new GuardrailsConfigError(`${where} must be a positive integer, got ${describe(value)}`);
+  }
 }
 
 function resolvePolicy(value: unknown, where: string): StoreErrorPolicy {

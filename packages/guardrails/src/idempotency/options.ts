@@ -1,6 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import type { Duration } from '../duration.js';
 import type { StoreErrorPolicy } from '../rate-limit/options.js';
+import type { FingerprintBudget } from './fingerprint.js';
 
 /** What duplicates of a call that is still running get. */
 export type ConcurrentPolicy = 'wait' | 'reject';
@@ -53,6 +54,13 @@ export interface IdempotencyConfig<TContext> {
    * @default '2 s'
    */
   timeout?: Duration;
+  /**
+   * How much input the fingerprint walks. Over it the call is refused (413 for size, 400 for
+   * depth) before anything is stored. Inputs above 1,000 values or 64 KiB are fingerprinted only
+   * after the rate limits have allowed the call (one more store round trip).
+   * @default { maxDepth: 64, maxValues: 100_000, maxBytes: 8_388_608 }
+   */
+  fingerprint?: Partial<FingerprintBudget>;
 }
 
 /** What a `key` function gets. */

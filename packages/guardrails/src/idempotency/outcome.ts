@@ -1,18 +1,80 @@
 import { TRPCError } from '@trpc/server';
+import {
+  type AnyProcedureBuilder,
+  type CombinedDataTransformer,
+  defaultTransformer,
+} from '@trpc/server/unstable-core-do-not-import';
 import superjson from 'superjson';
-import type { StoredOutcome } from '../stores/types.js';
+import { rejection } from '../errors.js';
+import type { StoredOutcome, UnreplayableCause } from '../stores/types.js';
 
-/** Serializes a handler's result with superjson, so replays keep Date, Map, Set, BigInt… */
-export function encodeResult(data: unknown): StoredOutcome {
-  return { kind: 'result', payload: superjson.stringify(data) };
+/**
+ * How results are written to the store and read back: the transformer the app gave tRPC, so
+ * classes registered on the app's superjson (or a custom transformer's types) survive a replay.
+ */
+export interface OutcomeTransformer {
+  /** Serializes a handler's result (the transformer's output half). */
+  result: { serialize(value: unknown): unknown; deserialize(value: unknown): unknown };
+  /** Serializes an unknown class in an input, for its fingerprint (the input half). */
+  input: { serialize(value: unknown): unknown };
+}
+
+const SUPERJSON: OutcomeTransformer = { result: superjson, input: superjson };
+
+/**
+ * @internal The app's transformer, from the tRPC builder's root config; superjson when the app
+ * set none (its results cross the wire as JSON either way, and superjson keeps server-side
+ * callers' `Date`s and `Map`s intact on replay).
+ */
+export function transformerOf(builder: AnyProcedureBuilder): OutcomeTransformer {
+  const transformer = (builder._def as { config?: { transformer?: CombinedDataTransformer } }).config
+    ?.transformer;
+  if (!transformer || transformer === defaultTransformer) return SUPERJSON;
+  return { result: transformer.output, input: transformer.input };
+}
+
+/** Serializes a handler's result; `undefined` at the top level is stored as the empty string. */
+export function encodeResult(data: unknown, transformer: OutcomeTransformer): StoredOutcome {
+  const payload = JSON.stringify(transformer.result.serialize(data));
+  return { kind: 'result', payload: payload ?? '' };
 }
 
 export function encodeError(error: TRPCError): StoredOutcome {
   return { kind: 'error', code: error.code, message: error.message };
 }
 
+/** The marker stored instead of a result that cannot be kept, so duplicates are refused. */
+export function unreplayable(cause: UnreplayableCause, bytes: number, executedAt: number): StoredOutcome {
+  return { kind: 'unreplayable', cause, bytes, executedAt };
+}
+
 /** Returns the stored result, or throws the stored error, as the first call did. */
-export function replayOutcome(outcome: StoredOutcome): unknown {
-  if (outcome.kind === 'result') return superjson.parse(outcome.payload);
-  throw new TRPCError({ code: outcome.code as TRPCError['code'], message: outcome.message });
+export function replayOutcome(
+  outcome: StoredOutcome,
+  transformer: OutcomeTransformer,
+  path: string,
+): unknown {
+  switch (outcome.kind) {
+    case 'result':
+      return outcome.payload === '' ? undefined : transformer.result.deserialize(JSON.parse(outcome.payload));
+    case 'error':
+      throw new TRPCError({ code: outcome.code as TRPCError['code'], message: outcome.message });
+    case 'unreplayable': {
+      const why =
+        outcome.cause === 'too-large'
+          ? `its result (${outcome.bytes} bytes) was too large to store`
+          : 'its result could not be serialized';
+      throw rejection(
+        'CONFLICT',
+        `"${path}" already ran for this idempotency key at ${new Date(outcome.executedAt).toISOString()}, but ${why}, so it cannot be replayed; look the outcome up instead of retrying`,
+        {
+          kind: 'idempotency',
+          reason: 'result-not-replayable',
+          path,
+          cause: outcome.cause,
+          executedAt: outcome.executedAt,
+        },
+      );
+    }
+  }
 }

@@ -1,13 +1,22 @@
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import type { IdempotentStep } from '../builder/guard-steps.js';
+import { rejection } from '../errors.js';
 import { idempotencyRecordKey } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
-import { fingerprintInput } from './fingerprint.js';
+import { type FingerprintBudget, FingerprintError, fingerprintInput } from './fingerprint.js';
 import { idempotencyKeyError } from './key.js';
+import type { OutcomeTransformer } from './outcome.js';
 
 /** Owner of every record when no `owner` is configured. */
 export const SHARED_OWNER = '*';
+
+/**
+ * How much input is fingerprinted before the rate limits decide: enough for any ordinary
+ * mutation, small enough that a limited caller's worst input costs microseconds. Bigger inputs
+ * are fingerprinted after the limits allowed the call.
+ */
+const BEFORE_LIMITS: Omit<FingerprintBudget, 'maxDepth'> = { maxValues: 1_000, maxBytes: 64 * 1024 };
 
 /** @internal Everything one idempotent call needs, computed before the store round trip. */
 export interface ClaimPlan {
@@ -15,14 +24,19 @@ export interface ClaimPlan {
   key: string;
   owner: string;
   settings: ResolvedIdempotency;
-  claim: ClaimRequest;
+  transformer: OutcomeTransformer;
+  /** The claim without its deadline, which is set when it is sent. */
+  claim: Omit<ClaimRequest, 'deadline'>;
   /** The raw input the rest of the chain sees (without `idempotencyKey`), when it was stripped. */
   strippedRawInput: { value: unknown } | undefined;
+  /** An input too big to fingerprint before the rate limits: `claim.fingerprint` is still empty. */
+  deferred: { input: unknown } | undefined;
 }
 
 /**
- * @internal Reads and checks the key, the owner and the fingerprint. A bad key is returned as an
- * error rather than thrown, so rate limits placed before `.idempotent()` still apply first.
+ * @internal Reads and checks the key, the owner and the fingerprint. A bad key or input is
+ * returned as an error rather than thrown, so rate limits placed before `.idempotent()` still
+ * apply first.
  */
 export async function planClaim(
   runtime: GuardRuntime,
@@ -44,27 +58,42 @@ export async function planClaim(
   }
   const keyError = idempotencyKeyError(key);
   if (keyError) return { error: keyError };
-  const { settings } = step;
+  const { settings, transformer } = step;
   const owner = settings.owner ? settings.owner({ ctx, path }) : SHARED_OWNER;
   if (owner === undefined || owner === null || owner === '') {
-    throw new TRPCError({
-      code: 'INTERNAL_SERVER_ERROR',
-      message: `[trpc-guardrails] idempotency.owner returned ${String(owner)} for "${path}"; return an id for every caller (e.g. ctx.userId ?? ctx.ip)`,
-    });
+    throw new Error(
+      `[trpc-guardrails] idempotency.owner returned ${String(owner)} for "${path}"; return an id for every caller (e.g. ctx.userId ?? ctx.ip)`,
+    );
   }
-  const [recordKey, fingerprint] = await Promise.all([
-    idempotencyRecordKey(runtime.prefix, { path, owner: String(owner), key: key as string }),
-    fingerprintInput(fingerprinted),
-  ]);
+  const budget = settings.fingerprint;
+  const early: FingerprintBudget = {
+    maxDepth: budget.maxDepth,
+    maxValues: Math.min(budget.maxValues, BEFORE_LIMITS.maxValues),
+    maxBytes: Math.min(budget.maxBytes, BEFORE_LIMITS.maxBytes),
+  };
+  let fingerprint = '';
+  let deferred: ClaimPlan['deferred'];
+  try {
+    fingerprint = fingerprintInput(fingerprinted, { budget: early, serialize: transformer.input.serialize });
+  } catch (error) {
+    const overEarlyBudget =
+      error instanceof FingerprintError &&
+      error.problem === 'too-large' &&
+      (early.maxValues < budget.maxValues || early.maxBytes < budget.maxBytes);
+    if (!overEarlyBudget) return { error: fingerprintRejection(error) };
+    deferred = { input: fingerprinted };
+  }
   return {
     plan: {
       path,
       key: key as string,
       owner: String(owner),
       settings,
+      transformer,
       strippedRawInput,
+      deferred,
       claim: {
-        key: recordKey,
+        key: idempotencyRecordKey(runtime.prefix, { path, owner: String(owner), key: key as string }),
         fingerprint,
         claimId: globalThis.crypto.randomUUID(),
         leaseMs: settings.leaseMs,
@@ -74,6 +103,39 @@ export async function planClaim(
   };
 }
 
+/**
+ * @internal Fingerprints a deferred input with the full budget, once the limits allowed the
+ * call; the error to answer when it cannot be fingerprinted.
+ */
+export function finishFingerprint(plan: ClaimPlan): TRPCError | undefined {
+  if (!plan.deferred) return undefined;
+  try {
+    plan.claim.fingerprint = fingerprintInput(plan.deferred.input, {
+      budget: plan.settings.fingerprint,
+      serialize: plan.transformer.input.serialize,
+    });
+    plan.deferred = undefined;
+    return undefined;
+  } catch (error) {
+    return fingerprintRejection(error);
+  }
+}
+
+function fingerprintRejection(error: unknown): TRPCError {
+  if (!(error instanceof FingerprintError)) throw error;
+  const message = `Cannot check this idempotent call: ${error.message}`;
+  switch (error.problem) {
+    case 'too-large':
+      return rejection('PAYLOAD_TOO_LARGE', message, { kind: 'idempotency', reason: 'input-too-large' });
+    case 'too-deep':
+      return rejection('BAD_REQUEST', message, { kind: 'idempotency', reason: 'input-too-deep' });
+    case 'unsupported':
+      return rejection('BAD_REQUEST', message, { kind: 'idempotency', reason: 'input-unsupported' });
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
