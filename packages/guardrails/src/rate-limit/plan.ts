@@ -12,11 +12,11 @@ export interface PlannedLimit {
 }
 
 /** @internal Identifies the caller in every scope of the steps; skipped scopes drop out. */
-export async function planLimits(
+export function planLimits(
   runtime: GuardRuntime,
   steps: readonly LimitStep[],
   call: { ctx: unknown; path: string; type: ProcedureType },
-): Promise<PlannedLimit[]> {
+): PlannedLimit[] {
   const planned: PlannedLimit[] = [];
   for (const step of steps) {
     for (const scope of step.scopes) {
@@ -33,7 +33,7 @@ export async function planLimits(
         identifier,
         request: {
           prefix: rateLimitPrefix(runtime.prefix, scope.name),
-          identifier: await rateLimitIdentifier(identifier),
+          identifier: rateLimitIdentifier(identifier),
           limiter: scope.limiter,
           cost: step.cost,
         },
