@@ -68,15 +68,16 @@ export interface OutcomeStoredEvent extends IdempotencyEventBase {
  * The handler ran, and its outcome will never be recorded: the only case in which a later
  * duplicate may run the handler again. Reconcile from here (e.g. look the charge up at the
  * payment provider by `key`).
- * - `lease-expired`: the store stayed unreachable until the lease could no longer be held;
- * - `fenced`: another attempt took the record over meanwhile (it runs, or ran, the handler);
+ * - `fenced`: the owner lost its lease (paused, or cut off from the store longer than the
+ *   lease while others reached it) and another attempt took the record over;
+ * - `expired`: the store stayed unreachable until the unfinished record's TTL passed;
  * - `shutdown`: `guard.close()` ran out of time;
  * - `overflow`: more outcomes were waiting for the store than `pendingOutcomes` allows.
  */
 export interface OutcomeLostEvent extends IdempotencyEventBase {
   type: 'outcome-lost';
   token: number;
-  reason: 'lease-expired' | 'fenced' | 'shutdown' | 'overflow';
+  reason: 'fenced' | 'expired' | 'shutdown' | 'overflow';
   /** Whether the handler returned (`result`) or threw (`error`). */
   outcome: 'result' | 'error';
   attempts: number;

@@ -91,17 +91,58 @@ describe('landing the outcome after the handler ran', () => {
     expect(executions()).toBe(1);
   });
 
-  it('gives up when the lease can no longer be held, reports outcome-lost, and only then may a retry run again', async () => {
-    const { store } = withOutage(memoryStore(), () => true);
-    const { caller, ofType, executions } = build(store, { lease: '400 ms' });
-    await caller.pay({ idempotencyKey: 'k', cents: 5 });
-    await sleep(700);
-    expect(ofType('outcome-lost')).toEqual([
-      expect.objectContaining({ key: 'k', owner: 'u1', reason: 'lease-expired', outcome: 'result' }),
+  it('keeps its claim through an outage longer than the lease: nobody else could take over', async () => {
+    let down = true;
+    const shared = memoryStore();
+    const { store } = withOutage(shared, () => down);
+    const { caller, ofType, executions } = build(store, { lease: '300 ms' });
+    const first = await caller.pay({ idempotencyKey: 'k', cents: 5 });
+    await sleep(800); // more than two leases
+    down = false;
+    await sleep(1_200);
+    expect(ofType('outcome-stored')).toHaveLength(1);
+    expect(await caller.pay({ idempotencyKey: 'k', cents: 5 })).toEqual(first);
+    expect(executions()).toBe(1);
+    expect(ofType('outcome-lost')).toHaveLength(0);
+  });
+
+  it('reports outcome-lost when cut off past its lease while another instance took over: the one path to a second run', async () => {
+    let down = true;
+    const shared = memoryStore();
+    const owner = build(withOutage(shared, () => down).store, { lease: '300 ms' });
+    const other = build(shared, { lease: '300 ms' });
+    await owner.caller.pay({ idempotencyKey: 'k', cents: 5 });
+    await sleep(500);
+    const retried = await other.caller.pay({ idempotencyKey: 'k', cents: 5 });
+    expect(other.ofType('executed')[0]).toMatchObject({ takeover: true, stored: true });
+    down = false;
+    await sleep(1_200);
+    expect(owner.ofType('outcome-lost')).toEqual([
+      expect.objectContaining({ key: 'k', owner: 'u1', reason: 'fenced', outcome: 'result' }),
     ]);
-    expect(ofType('outcome-lost')[0]!.attempts).toBeGreaterThan(1);
-    await caller.pay({ idempotencyKey: 'k', cents: 5 }).catch(() => undefined);
-    expect(executions()).toBe(2);
+    expect(owner.executions() + other.executions()).toBe(2);
+    expect(await owner.caller.pay({ idempotencyKey: 'k', cents: 5 })).toEqual(retried);
+  });
+
+  it("gives up when the store stays unreachable past the unfinished record's TTL", async () => {
+    const t = initTRPC.context<{ userId: string }>().create({ transformer: superjson });
+    const events: GuardrailsEvent[] = [];
+    const guard = createGuardrails<{ userId: string }>()({
+      store: withOutage(memoryStore(), () => true).store,
+      idempotency: { owner: ({ ctx }) => ctx.userId, lease: '200 ms', ttl: '500 ms', timeout: '100 ms' },
+      onEvent: (event) => events.push(event),
+    });
+    const router = t.router({
+      pay: guard
+        .procedure(t.procedure)
+        .idempotent()
+        .mutation(() => 'paid'),
+    });
+    await t.createCallerFactory(router)({ userId: 'u1' }).pay({ idempotencyKey: 'k' });
+    await sleep(1_000);
+    expect(events.filter((event) => event.type === 'outcome-lost')).toEqual([
+      expect.objectContaining({ reason: 'expired', outcome: 'result' }),
+    ]);
   });
 
   it('holds at most pendingOutcomes.maxCount outcomes; past it one is reported lost at once', async () => {

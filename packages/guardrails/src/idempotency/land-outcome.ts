@@ -29,8 +29,9 @@ const MAX_RETRY_MS = 1_000;
  * @internal Stores the owner's outcome. The first attempt is awaited, so a caller that retries
  * right after its answer finds the outcome. When it fails, the owner keeps the outcome (bounded
  * by `pendingOutcomes`) and keeps retrying in the background, with its lease kept alive, until
- * the outcome is stored, a newer attempt fenced it, or the lease can no longer be held: a store
- * outage shorter than the lease never lets a duplicate run the handler again.
+ * the outcome is stored or a newer attempt fenced it (or the record's TTL, or `close()`): a
+ * store outage shorter than the lease never lets a duplicate run the handler again, and after a
+ * longer one the owner's retry competes with the duplicates' claims.
  *
  * An outcome over the store's `maxResultBytes`, or refused by the store as too large, is
  * recorded as a small marker instead, so duplicates are refused rather than run again.
@@ -93,7 +94,7 @@ async function retry(call: IdempotentCall, owner: OwnerOutcome, attempts: number
   let error = lastError;
   for (let n = 0; ; n++) {
     if (owner.lease.fenced) return lose(call, owner, 'fenced', attempts, error);
-    if (Date.now() > owner.lease.heldUntil) return lose(call, owner, 'lease-expired', attempts, error);
+    if (Date.now() > owner.lease.giveUpAt) return lose(call, owner, 'expired', attempts, error);
     await pause(owner, n);
     if (owner.pending.givenUp) return lose(call, owner, 'shutdown', attempts, error);
     attempts++;
@@ -107,10 +108,10 @@ async function retry(call: IdempotentCall, owner: OwnerOutcome, attempts: number
   }
 }
 
-/** Backoff with jitter, never past the lease, cut short when `close()` gives up. */
+/** Backoff with jitter, cut short when `close()` gives up. */
 function pause(owner: OwnerOutcome, n: number): Promise<void> {
   const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** n);
-  const ms = Math.min(ceiling / 2 + Math.random() * (ceiling / 2), owner.lease.heldUntil - Date.now());
+  const ms = Math.min(ceiling / 2 + Math.random() * (ceiling / 2), owner.lease.giveUpAt - Date.now());
   let timer: ReturnType<typeof setTimeout> | undefined;
   const slept = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, Math.max(0, ms));
@@ -137,7 +138,7 @@ function finish(call: IdempotentCall, owner: OwnerOutcome, attempts: number, lat
 function lose(
   call: IdempotentCall,
   owner: OwnerOutcome,
-  reason: 'lease-expired' | 'fenced' | 'shutdown' | 'overflow',
+  reason: 'fenced' | 'expired' | 'shutdown' | 'overflow',
   attempts: number,
   error?: unknown,
 ): false {

@@ -6,10 +6,12 @@ import { fenced, storeError } from './rejections.js';
 /** @internal The owner's hold on its record, kept alive by a heartbeat. */
 export interface Lease {
   /**
-   * Until when (this process's clock) the lease may still be ours: the last confirmation's
-   * arrival plus the lease. Past it another attempt may have taken the record over.
+   * When the owner stops trying (this process's clock): the unfinished record's TTL, after
+   * which the store has dropped it. Until then the owner keeps its claim, even through an
+   * outage longer than the lease: nobody else can reach the store either, and its queued
+   * extensions land before any claim sent after the store came back.
    */
-  readonly heldUntil: number;
+  readonly giveUpAt: number;
   /** A newer attempt owns the record: nothing this owner stores will count. */
   readonly fenced: boolean;
   stop(): void;
@@ -20,14 +22,15 @@ const BEATS_PER_LEASE = 10;
 
 /**
  * @internal Extends the lease every tenth of it, from the claim until `stop()` — through the
- * handler and until its outcome lands. Each extension carries a deadline, so one that reaches a
- * stalled store after this owner stopped waiting for it changes nothing.
+ * handler and until its outcome lands. An extension that reaches the store late still counts
+ * while the owner is trying (its deadline is `giveUpAt`): after a stall it keeps the lease of an
+ * owner that is alive; one from an owner that crashed only delays the takeover by a lease.
  */
 export function keepLease(call: IdempotentCall, token: number, claimedAt: number): Lease {
   const { runtime, plan } = call;
   const { leaseMs, timeoutMs } = plan.settings;
   const interval = Math.max(10, Math.floor(leaseMs / BEATS_PER_LEASE));
-  let heldUntil = claimedAt + leaseMs;
+  const giveUpAt = claimedAt + plan.claim.ttlMs;
   let isFenced = false;
   let stopped = false;
   let failing = false;
@@ -41,13 +44,12 @@ export function keepLease(call: IdempotentCall, token: number, claimedAt: number
           key: plan.claim.key,
           claimId: plan.claim.claimId,
           leaseMs,
-          deadline: Date.now() + waitMs,
+          deadline: giveUpAt,
         }),
         waitMs,
         'extend',
       );
       failing = false;
-      if (answer === 'ok') heldUntil = Date.now() + leaseMs;
       if (answer === 'fenced' && !stopped) {
         isFenced = true;
         stopped = true;
@@ -69,9 +71,7 @@ export function keepLease(call: IdempotentCall, token: number, claimedAt: number
   schedule();
 
   return {
-    get heldUntil() {
-      return heldUntil;
-    },
+    giveUpAt,
     get fenced() {
       return isFenced;
     },
