@@ -20,6 +20,20 @@ export interface Lease {
 /** Heartbeats per lease: an outage up to 9/10 of the lease never lets the lease lapse. */
 const BEATS_PER_LEASE = 10;
 
+/** @internal The heartbeat interval: a tenth of the lease. */
+export function heartbeatMs(leaseMs: number): number {
+  return Math.max(10, Math.floor(leaseMs / BEATS_PER_LEASE));
+}
+
+/**
+ * @internal How long a lapsed lease must stay unrenewed before a takeover: a live owner that
+ * reaches the store extends at least once per heartbeat, and after a stall its queued
+ * extensions need a moment to drain. At least a second, at most the lease.
+ */
+export function takeoverGraceMs(leaseMs: number): number {
+  return Math.min(leaseMs, Math.max(1_000, heartbeatMs(leaseMs)));
+}
+
 /**
  * @internal Extends the lease every tenth of it, from the claim until `stop()` — through the
  * handler and until its outcome lands. An extension that reaches the store late still counts
@@ -29,7 +43,7 @@ const BEATS_PER_LEASE = 10;
 export function keepLease(call: IdempotentCall, token: number, claimedAt: number): Lease {
   const { runtime, plan } = call;
   const { leaseMs, timeoutMs } = plan.settings;
-  const interval = Math.max(10, Math.floor(leaseMs / BEATS_PER_LEASE));
+  const interval = heartbeatMs(leaseMs);
   const giveUpAt = claimedAt + plan.claim.ttlMs;
   let isFenced = false;
   let stopped = false;

@@ -6,6 +6,7 @@ import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
 import { type FingerprintBudget, FingerprintError, fingerprintInput } from './fingerprint.js';
 import { idempotencyKeyError } from './key.js';
+import { takeoverGraceMs } from './lease.js';
 import type { OutcomeTransformer } from './outcome.js';
 
 /** Owner of every record when no `owner` is configured. */
@@ -98,6 +99,7 @@ export async function planClaim(
         claimId: globalThis.crypto.randomUUID(),
         leaseMs: settings.leaseMs,
         ttlMs: settings.ttlMs,
+        graceMs: takeoverGraceMs(settings.leaseMs),
       },
     },
   };

@@ -19,7 +19,7 @@ export interface ClaimAnswer {
 const pollLeaders = new WeakMap<object, Map<string, Promise<ClaimAnswer | undefined>>>();
 
 /**
- * @internal Waits, for at most one lease, until the record's owner finishes or its lease lapses.
+ * @internal Waits, for about one lease, until the record's owner finishes or its lease lapses.
  * Returns the first answer that is not `in-progress` — the outcome, or this call's own claim
  * when it took a lapsed lease over — else the last `in-progress` answer. An owner in this
  * process wakes its waiters the moment its outcome is stored; across processes one waiter per
@@ -30,7 +30,8 @@ export async function waitForSettled(
   firstLeaseExpiresAt: number,
 ): Promise<ClaimAnswer> {
   const { runtime, plan } = call;
-  const deadline = Date.now() + plan.settings.leaseMs;
+  // One lease, and the takeover grace after it, in case the owner is gone.
+  const deadline = Date.now() + plan.settings.leaseMs + 2 * plan.claim.graceMs;
   const local = localOutcomesOf(runtime.store).next(plan.claim.key);
   const stored = local.outcome.then(
     (outcome): ClaimAnswer => ({ claim: { status: 'completed', outcome }, at: Date.now() }),

@@ -39,10 +39,18 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       claimId: crypto.randomUUID(),
       leaseMs: 5_000,
       ttlMs: 60_000,
+      graceMs: 60,
       deadline: Date.now() + 10_000,
       ...overrides,
     });
     const later = () => Date.now() + 10_000;
+    /** A lapsed lease is taken over in two steps: the first claim marks it, one a grace later takes it. */
+    const takeOver = async (target: GuardrailsStore, claim: ClaimRequest) => {
+      const marked = await target.check({ limits: [], claim });
+      expect(marked.claim?.status).toBe('in-progress');
+      await sleep(claim.graceMs + 40);
+      return target.check({ limits: [], claim: { ...claim, deadline: Date.now() + 10_000 } });
+    };
 
     it.each([
       ['fixed window', fixedWindow(3, '1 h')],
@@ -178,7 +186,7 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const first = await store.check({ limits: [], claim: stale });
       await sleep(180);
       const fresh = claimOf(key);
-      const second = await sibling().check({ limits: [], claim: fresh });
+      const second = await takeOver(sibling(), fresh);
       expect(second.claim).toMatchObject({ status: 'acquired', takeover: true });
       if (first.claim?.status !== 'acquired' || second.claim?.status !== 'acquired')
         throw new Error('unreachable');
@@ -274,7 +282,48 @@ export function describeStore(name: string, setup: () => StoreFixture) {
         await store.extend({ key, claimId: claim.claimId, leaseMs: 60_000, deadline: Date.now() - 1 }),
       ).toBe('expired');
       await sleep(220);
-      expect((await sibling().check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
+      expect((await takeOver(sibling(), claimOf(key))).claim).toMatchObject({
+        status: 'acquired',
+        takeover: true,
+      });
+    });
+
+    it('only marks a lapsed lease at first: an extension within the grace keeps the owner (a stall)', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const owner = claimOf(key, { leaseMs: 100 });
+      await store.check({ limits: [], claim: owner });
+      await sleep(150);
+      // After a stall, a duplicate's queued claim may run before the owner's queued extension.
+      const duplicate = claimOf(key, { graceMs: 300 });
+      const first = await sibling().check({ limits: [], claim: duplicate });
+      expect(first.claim?.status).toBe('in-progress');
+      if (first.claim?.status === 'in-progress')
+        expect(first.claim.leaseExpiresAt).toBeGreaterThan(Date.now());
+      expect(await store.extend({ key, claimId: owner.claimId, leaseMs: 5_000, deadline: later() })).toBe(
+        'ok',
+      );
+      await sleep(350);
+      expect((await sibling().check({ limits: [], claim: duplicate })).claim?.status).toBe('in-progress');
+      const outcome = { kind: 'result', payload: '"kept"' } as const;
+      expect(await store.complete({ key, claimId: owner.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+    });
+
+    it('starts the grace again when a claim arrives late: a stall can only postpone a takeover', async () => {
+      const { store, sibling } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      await store.check({ limits: [], claim: claimOf(key, { leaseMs: 100 }) });
+      await sleep(150);
+      const duplicate = claimOf(key, { graceMs: 200 });
+      expect((await sibling().check({ limits: [], claim: duplicate })).claim?.status).toBe('in-progress');
+      await sleep(150);
+      // A claim queued during a stall lands after its deadline: it changes no owner, but restarts the clock.
+      const queued = claimOf(key, { graceMs: 200, deadline: Date.now() - 1 });
+      expect((await sibling().check({ limits: [], claim: queued })).claim).toEqual({ status: 'expired' });
+      await sleep(100); // 250 ms after the first mark, 100 ms after the late one
+      expect((await sibling().check({ limits: [], claim: duplicate })).claim?.status).toBe('in-progress');
+      await sleep(150);
+      expect((await sibling().check({ limits: [], claim: duplicate })).claim).toMatchObject({
         status: 'acquired',
         takeover: true,
       });

@@ -76,6 +76,14 @@ export interface ClaimRequest {
   /** How long an unfinished record is kept at most (its lease may be taken over earlier). */
   ttlMs: number;
   /**
+   * How long a lapsed lease must stay unrenewed before a claim may take it over. The first
+   * claim that finds a lease lapsed only marks the lapse and answers `in-progress` (retry at
+   * the mark + `graceMs`); a claim after that takes over if the owner did not extend meanwhile.
+   * After a store stall an owner's queued extension and a duplicate's queued claim land in any
+   * order: this keeps the live owner's record.
+   */
+  graceMs: number;
+  /**
    * When the caller stops waiting (epoch ms, the caller's clock). A claim that reaches the
    * backend later must take no effect and answer `expired`: its caller has already answered
    * 503, and nobody would run the handler. Translate it to the backend's clock conservatively

@@ -28,6 +28,7 @@ describe('memoryStore', () => {
           claimId: `c${i}`,
           leaseMs: 500,
           ttlMs: 1_000,
+          graceMs: 50,
           deadline: Date.now() + 1_000,
         },
       });

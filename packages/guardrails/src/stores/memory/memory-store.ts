@@ -45,6 +45,8 @@ interface StoredRecord {
   claimId: string;
   takeover: boolean;
   leaseUntil?: number;
+  /** When a claim first found the lease lapsed; a takeover needs `graceMs` more. */
+  lapsedSince?: number;
   outcome?: StoredOutcome;
 }
 
@@ -107,6 +109,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
         return { status: 'acquired', token: record.token, takeover: record.takeover };
       }
       if (record.leaseUntil! > now) return { status: 'in-progress', leaseExpiresAt: record.leaseUntil! };
+      const late = Date.now() > request.deadline;
+      if (record.lapsedSince === undefined || record.lapsedSince < record.leaseUntil! || late) {
+        // A late claim means a stall: the grace starts again (it can only postpone a takeover).
+        record.lapsedSince = now;
+        if (late) return { status: 'expired' };
+        return { status: 'in-progress', leaseExpiresAt: now + request.graceMs };
+      }
+      if (now - record.lapsedSince < request.graceMs) {
+        return { status: 'in-progress', leaseExpiresAt: record.lapsedSince + request.graceMs };
+      }
     }
     // Only a change needs the caller to still be waiting.
     if (Date.now() > request.deadline) return { status: 'expired' };
@@ -127,6 +139,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
     record.claimId = request.claimId;
     record.takeover = true;
     record.leaseUntil = now + request.leaseMs;
+    delete record.lapsedSince;
     record.expiresAt = now + request.ttlMs;
     return { status: 'acquired', token: record.token, takeover: true };
   }

@@ -22,7 +22,15 @@ describe('upstashStore', () => {
       const claimId = crypto.randomUUID();
       await store.check({
         limits: [],
-        claim: { key, fingerprint: '123', claimId, leaseMs: 1000, ttlMs: 5000, deadline: Date.now() + 5000 },
+        claim: {
+          key,
+          fingerprint: '123',
+          claimId,
+          leaseMs: 1000,
+          ttlMs: 5000,
+          graceMs: 50,
+          deadline: Date.now() + 5000,
+        },
       });
       const outcome = { kind: 'result', payload: '{"json":[1,"2"]}' } as const;
       await store.complete({ key, claimId, outcome, ttlMs: 5000 });
@@ -34,6 +42,7 @@ describe('upstashStore', () => {
           claimId: 'x',
           leaseMs: 1000,
           ttlMs: 5000,
+          graceMs: 50,
           deadline: Date.now() + 5000,
         },
       });

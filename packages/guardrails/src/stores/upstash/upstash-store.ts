@@ -89,7 +89,14 @@ export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOpt
   }
 
   function claimArgs(claim: ClaimRequest): (string | number)[] {
-    return [claim.fingerprint, claim.claimId, claim.leaseMs, claim.ttlMs, clock.toBackend(claim.deadline)];
+    return [
+      claim.fingerprint,
+      claim.claimId,
+      claim.leaseMs,
+      claim.ttlMs,
+      clock.toBackend(claim.deadline),
+      claim.graceMs,
+    ];
   }
 
   function readClaim(reply: unknown): ClaimResult {

@@ -4,7 +4,8 @@
  *
  * Record fields: s = state ('p' pending | 'd' done), f = fingerprint, c = claim id of the owner
  * (kept once done, so the owner's retried complete is recognised), l = lease expiry (ms, Redis
- * clock), t = fencing token, v = 1 when the owner took over a lapsed lease, o = outcome.
+ * clock), t = fencing token, v = 1 when the owner took over a lapsed lease, x = when a claim
+ * first found the lease lapsed (Redis clock), o = outcome.
  * Times come from Redis `TIME`, so instances with skewed clocks agree on leases; every reply
  * ends with that time, so callers can translate deadlines to it.
  * Large numbers are written with %.0f: Lua's default formatting would round them.
@@ -17,22 +18,40 @@
  * ARGV[3]  lease, ms
  * ARGV[4]  ttl of an unfinished record, ms
  * ARGV[5]  deadline (ms, Redis clock): after it this claim changes nothing; 0 = none
+ * ARGV[6]  grace, ms: how long a lapsed lease must stay unrenewed before it is taken over
  * returns  {1, token, takeover, now} acquired (also for this claim id's own retry)
- *        | {2, leaseUntil, now} in progress | {3, outcome, now} done | {4, now} mismatch
+ *        | {2, retryAt, now} in progress | {3, outcome, now} done | {4, now} mismatch
  *        | {5, now} expired: the caller had given up, nothing changed
+ *
+ * A lapsed lease is not taken over by the first claim that sees it: after a store stall the
+ * owner's queued extensions and the duplicates' claims run in any order, so that claim only
+ * marks the lapse (x); a claim at least `grace` later takes over if no extension came. A claim
+ * that arrives after its deadline (the store was stalled) marks it again.
  */
 export const CLAIM_SCRIPT = `#!lua flags=allow-key-locking
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local record = redis.call('HMGET', KEYS[1], 's', 'f', 'l', 't', 'o', 'c', 'v')
+local record = redis.call('HMGET', KEYS[1], 's', 'f', 'l', 't', 'o', 'c', 'v', 'x')
+local deadline = tonumber(ARGV[5])
+local late = deadline > 0 and now > deadline
 if record[1] then
   if record[2] ~= ARGV[1] then return {4, now} end
   if record[1] == 'd' then return {3, record[5], now} end
   if record[6] == ARGV[2] then return {1, tonumber(record[4]), tonumber(record[7]) or 0, now} end
-  if tonumber(record[3]) > now then return {2, tonumber(record[3]), now} end
+  local leaseUntil = tonumber(record[3])
+  if leaseUntil > now then return {2, leaseUntil, now} end
+  local grace = tonumber(ARGV[6])
+  local lapsedSince = tonumber(record[8])
+  if not lapsedSince or lapsedSince < leaseUntil or late then
+    -- A late claim proves the store was stalled: the owner's queued extensions may still be
+    -- draining, so the grace starts again. It can only postpone a takeover, never cause one.
+    redis.call('HSET', KEYS[1], 'x', string.format('%.0f', now))
+    if late then return {5, now} end
+    return {2, now + grace, now}
+  end
+  if now - lapsedSince < grace then return {2, lapsedSince + grace, now} end
 end
-local deadline = tonumber(ARGV[5])
-if deadline > 0 and now > deadline then return {5, now} end
+if late then return {5, now} end
 local clockToken = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local leaseUntil = string.format('%.0f', now + tonumber(ARGV[3]))
 if not record[1] then
@@ -43,6 +62,7 @@ if not record[1] then
 end
 local token = math.max(tonumber(record[4]) + 1, clockToken)
 redis.call('HSET', KEYS[1], 'c', ARGV[2], 'l', leaseUntil, 't', string.format('%.0f', token), 'v', 1)
+redis.call('HDEL', KEYS[1], 'x')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {1, token, 1, now}
 `;

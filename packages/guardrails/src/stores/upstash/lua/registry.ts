@@ -12,7 +12,7 @@ export interface RegisteredScript {
  * this must run at the edge); a test checks each one against `SCRIPT LOAD`.
  */
 export const SCRIPTS = {
-  claim: { name: 'claim', script: CLAIM_SCRIPT, sha1: 'a65e3d0e591ba47dc98cdac48d4e8b25c14c90f7' },
+  claim: { name: 'claim', script: CLAIM_SCRIPT, sha1: 'c25c755425478b2385eecfdcfd06bcb38a3ee37f' },
   complete: { name: 'complete', script: COMPLETE_SCRIPT, sha1: '003294da47b9537f76322597b7844b011351080f' },
   extend: { name: 'extend', script: EXTEND_SCRIPT, sha1: '831eeb0edd84b5ad8f5fe227a1e7148ed6d9d591' },
   release: { name: 'release', script: RELEASE_SCRIPT, sha1: '1cdeb5fc7a5efab6d52caafdd8f6a7981eed0235' },
