@@ -113,7 +113,7 @@ export async function startPayServer(options: PayServerOptions) {
   };
 }
 
-/** A client that retries one intent until it gets an answer other than 503, 409 or a network error. */
+/** A client that retries one intent until it gets an answer other than 503, 409 in-progress or a network error. */
 export function payUntilAnswered(
   url: string,
   input: { idempotencyKey: string; cents: number; resultBytes?: number },
@@ -129,7 +129,9 @@ export function payUntilAnswered(
       } catch (error) {
         if (!(error instanceof TRPCClientError)) throw error;
         const status = error.data?.httpStatus as number | undefined;
-        const retryable = status === undefined || status === 503 || status === 409;
+        const inProgress =
+          (error.data?.guardrails as { reason?: string } | undefined)?.reason === 'in-progress';
+        const retryable = status === undefined || status === 503 || (status === 409 && inProgress);
         if (!retryable || Date.now() > deadline) return { ok: false, error };
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
       }
