@@ -147,6 +147,7 @@ export type TestRouter = ReturnType<typeof createTestApp>['router'];
 export async function serve(
   router: TestRouter,
   adapter: Adapter,
+  limits: { maxBodySize?: number; maxBatchSize?: number } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const contextFrom = (headers: { get(name: string): string | null }) => ({
     ip: headers.get('x-ip') ?? '127.0.0.1',
@@ -161,6 +162,7 @@ export async function serve(
               endpoint: '/trpc',
               req,
               router,
+              maxBatchSize: limits.maxBatchSize,
               createContext: ({ req: request, resHeaders }) => ({
                 ...contextFrom(request.headers),
                 resHeaders,
@@ -172,6 +174,8 @@ export async function serve(
           createHTTPHandler({
             router,
             basePath: '/trpc/',
+            maxBodySize: limits.maxBodySize,
+            maxBatchSize: limits.maxBatchSize,
             createContext: ({ req, res }) => ({
               ...contextFrom({ get: (name) => (req.headers[name] as string | undefined) ?? null }),
               res,
@@ -182,7 +186,11 @@ export async function serve(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/trpc`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
