@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import superjson from 'superjson';
 import { it } from 'vitest';
 import { FingerprintError, fingerprintInput } from '../src/idempotency/fingerprint.js';

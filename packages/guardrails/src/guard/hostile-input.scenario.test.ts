@@ -41,7 +41,7 @@ describe.each<Adapter>(['standalone', 'fetch'])('hostile input over the %s adapt
     const response = await fetch(`${url}/${path}${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user': 'fuzzer' },
-      body,
+      body: typeof body === 'string' ? body : Buffer.from(body),
     });
     const text = await response.text();
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
