@@ -1,3 +1,5 @@
+import type { IdentityWarning } from './identity/identity-warning.js';
+
 /**
  * What `onEvent` receives. Every idempotency event carries `path`, `owner` and `key`, so a log
  * line built from it traces to one caller and one intent.
@@ -10,7 +12,8 @@ export type GuardrailsEvent =
   | FencedEvent
   | StoreErrorEvent
   | OutcomeStoredEvent
-  | OutcomeLostEvent;
+  | OutcomeLostEvent
+  | WarningEvent;
 
 interface IdempotencyEventBase {
   path: string;
@@ -112,6 +115,14 @@ export interface StoreErrorEvent {
   owner?: string;
   key?: string;
   scopes?: string[];
+}
+
+/**
+ * A misconfiguration noticed while serving, once per process and cause: e.g. requests carry
+ * `X-Forwarded-For` but no proxy is trusted (from `guard.clientAddress`).
+ */
+export interface WarningEvent extends IdentityWarning {
+  type: 'warning';
 }
 
 /** Calls `onEvent` without ever letting a listener's failure break a request. */

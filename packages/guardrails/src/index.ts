@@ -21,13 +21,45 @@ export type {
   FencedEvent,
   GuardrailsEvent,
   LimitedEvent,
+  OutcomeLostEvent,
+  OutcomeStoredEvent,
   ReplayedEvent,
   StoreErrorEvent,
+  WarningEvent,
 } from './events.js';
 export type { GuardrailsConfig } from './guard/config.js';
+export {
+  type AddressKeyOptions,
+  addressKey,
+  type ClientAddressOptions,
+  type ClientAddressSource,
+  canonicalAddress,
+  clientAddress,
+  createClientAddress,
+  type ForwardingHeader,
+  type HeaderReader,
+  type HeaderRecord,
+  type IdentityWarning,
+  type IdentityWarningCause,
+  type IdentityWarningHandler,
+  type IpScopeOptions,
+  ipScope,
+  type Platform,
+  type PlatformOption,
+  type ProxyPreset,
+  type TrustProxy,
+  UNKNOWN_ADDRESS_KEY,
+} from './identity/index.js';
 export { createGuardrails, type Guardrails } from './guard/create-guardrails.js';
 export type { IdempotencyContext } from './idempotency/context.js';
-export { canonicalize, fingerprintInput } from './idempotency/fingerprint.js';
+export {
+  canonicalize,
+  type FingerprintBudget,
+  FingerprintError,
+  type FingerprintOptions,
+  type FingerprintProblem,
+  fingerprintInput,
+} from './idempotency/fingerprint.js';
 export { checkIdempotencyKey, MAX_KEY_LENGTH } from './idempotency/key.js';
 export type {
   ConcurrentPolicy,
@@ -53,11 +85,14 @@ export type {
   ClaimRequest,
   ClaimResult,
   CompleteRequest,
+  CompleteResult,
   ExtendRequest,
+  ExtendResult,
   FencedResult,
   GuardrailsStore,
   LimitRequest,
   LimitResult,
   ReleaseRequest,
   StoredOutcome,
+  UnreplayableCause,
 } from './stores/types.js';

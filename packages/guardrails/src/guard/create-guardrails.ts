@@ -8,6 +8,11 @@ import { createGuardedBuilder } from '../builder/guarded-builder.js';
 import type { GuardedProcedureBuilder } from '../builder/types.js';
 import { type Duration, parseDuration } from '../duration.js';
 import { GuardrailsConfigError } from '../errors.js';
+import { emitEvent } from '../events.js';
+import { createClientAddress } from '../identity/client-address.js';
+import type { ClientAddressOptions } from '../identity/client-address-options.js';
+import type { IdentityWarning } from '../identity/identity-warning.js';
+import type { ClientAddressSource } from '../identity/request-parts.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import type { GuardrailsConfig } from './config.js';
 import { resolveGuardConfig } from './runtime.js';
@@ -69,6 +74,18 @@ export interface Guardrails<TContext, TScopes extends string> {
    * ```
    */
   close(options?: { timeout?: Duration }): Promise<{ pending: number; givenUp: number }>;
+  /**
+   * `createClientAddress` whose misconfiguration warnings (once per cause) arrive at this
+   * guard's `onEvent` as `warning` events. Define it once, next to the guard.
+   * @example
+   * ```ts
+   * const callerAddress = guard.clientAddress({ trustProxy: 'loopback' });
+   * createContext: ({ req, res }) => ({ ip: callerAddress(req), res }),
+   * ```
+   */
+  clientAddress(
+    options?: Omit<ClientAddressOptions, 'onWarning'>,
+  ): (source: ClientAddressSource) => string | undefined;
   /** The configured scope names. */
   readonly scopes: readonly TScopes[];
   readonly prefix: string;
@@ -114,7 +131,14 @@ export function createGuardrails(config?: GuardrailsConfig<unknown, string>): un
 
 function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<unknown, string> {
   const runtime = resolveGuardConfig(config);
+  // One handler per guard, so each cause is reported once however many resolvers are made.
+  const onWarning = runtime.onEvent
+    ? (warning: IdentityWarning) => emitEvent(runtime.onEvent, { type: 'warning', ...warning })
+    : undefined;
   return {
+    clientAddress(options = {}) {
+      return createClientAddress(onWarning ? { ...options, onWarning } : options);
+    },
     procedure(builder: unknown) {
       if (
         typeof builder !== 'object' ||
