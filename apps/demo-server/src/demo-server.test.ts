@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryLedger } from './memory-ledger.js';
+import { fakePaymentProvider } from './payment-provider.js';
+import { redisLedger } from './redis-ledger.js';
 import type { AppRouter } from './router.js';
-import { type DemoServer, startDemoServer } from './server.js';
-import { detectStoreKind, type StoreKind } from './store-selection.js';
+import { type DemoServer, REQUEST_LIMITS, startDemoServer } from './server.js';
+import { detectStoreKind, type StoreKind, selectStore } from './store-selection.js';
 
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
 
@@ -87,6 +91,9 @@ describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
     });
 
     it('answers 429 with retryAfter past the user limit, and charges nothing more', async () => {
+      // A sliding window weighs the previous one: four calls straddling a 10 s edge could pass.
+      const toEdge = 10_000 - (Date.now() % 10_000);
+      if (toEdge < 2_000) await new Promise((resolve) => setTimeout(resolve, toEdge + 50));
       const { client, seen } = clientFor(server, user());
       const pay = { amountCents: 500, idempotencyKey: randomUUID() };
       for (let i = 0; i < 3; i++) await client.checkout.pay.mutate(pay);
@@ -172,6 +179,71 @@ describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
     });
   },
 );
+
+describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
+  'the fake provider on the %s ledger',
+  (kind) => {
+    it('refuses an attempt older than one it has seen for the intent, and counts a second charge', async () => {
+      const selected = await selectStore(kind, { PATH: process.env.PATH });
+      try {
+        const ledger = selected.redis ? redisLedger(selected.redis, `fence-${randomUUID()}`) : memoryLedger();
+        const provider = fakePaymentProvider({ ledger, delayMs: 0 });
+        const attempt = { owner: 'alice', idempotencyKey: randomUUID(), amountCents: 100 };
+        const newer = 1_796_072_661_906_179;
+        const first = await provider.charge({ ...attempt, token: newer });
+        // The owner that was taken over wakes up: its older token is refused, nothing is charged.
+        await expect(provider.charge({ ...attempt, token: newer - 1 })).rejects.toMatchObject({
+          code: 'CONFLICT',
+          message: expect.stringContaining(String(newer)),
+        });
+        expect(await ledger.stats()).toMatchObject({ charges: 1, staleAttempts: 1, doubleCharges: 0 });
+        // A newer attempt charging again is what the guard must prevent: counted, never hidden.
+        const second = await provider.charge({ ...attempt, token: newer + 1 });
+        expect(second.chargeId).not.toBe(first.chargeId);
+        expect(await ledger.stats()).toMatchObject({ charges: 2, doubleCharges: 1 });
+      } finally {
+        await selected.close();
+      }
+    });
+  },
+);
+
+describe('request limits a production tRPC server sets', () => {
+  let server: DemoServer;
+  beforeAll(async () => {
+    server = await startDemoServer({ store: 'memory', log: () => {} });
+  });
+  afterAll(() => server?.close());
+
+  it('answers methods tRPC does not serve with 405, never 500', async () => {
+    for (const method of ['TRACE', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND']) {
+      // node:http, not fetch: fetch refuses to send TRACE at all.
+      const answer = await new Promise<{ status?: number; allow?: string }>((resolve, reject) => {
+        request(`${server.url}/trpc/checkout.pay`, { method }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode, allow: response.headers.allow });
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(answer, method).toEqual({ status: 405, allow: 'GET, POST, HEAD' });
+    }
+  });
+
+  it('refuses bodies over maxBodySize with 413 and batches over maxBatchSize with 400', async () => {
+    const big = await fetch(`${server.url}/trpc/checkout.pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        json: { amountCents: 1, idempotencyKey: 'x'.repeat(REQUEST_LIMITS.maxBodySize) },
+      }),
+    });
+    expect(big.status).toBe(413);
+    const paths = Array.from({ length: REQUEST_LIMITS.maxBatchSize + 1 }, () => 'ledger.stats').join(',');
+    const batch = await fetch(`${server.url}/trpc/${paths}?batch=1&input={}`);
+    expect(batch.status).toBe(400);
+  });
+});
 
 describe('static files and store selection', () => {
   it('serves the web client at / with a fallback to index.html', async () => {

@@ -7,7 +7,10 @@ const COUNTERS: Record<GuardrailsEvent['type'], Counter | undefined> = {
   conflict: 'conflicts',
   limited: 'limited',
   'store-error': 'storeErrors',
+  'outcome-stored': 'outcomesStoredLate',
+  'outcome-lost': 'outcomesLost',
   fenced: undefined,
+  warning: undefined,
 };
 
 /**
@@ -40,6 +43,28 @@ function describe(event: GuardrailsEvent): Record<string, unknown> {
       return { path: event.path, owner: event.owner, key: event.key, outcome: `conflict:${event.reason}` };
     case 'fenced':
       return { path: event.path, owner: event.owner, key: event.key, outcome: 'fenced', token: event.token };
+    case 'outcome-stored':
+      return {
+        path: event.path,
+        owner: event.owner,
+        key: event.key,
+        outcome: 'outcome-stored',
+        attempts: event.attempts,
+        delayMs: event.delayMs,
+      };
+    case 'outcome-lost':
+      // The one line an operator reconciles from: the handler ran, its outcome was not recorded.
+      return {
+        path: event.path,
+        owner: event.owner,
+        key: event.key,
+        outcome: 'outcome-lost',
+        reason: event.reason,
+        handler: event.outcome,
+        token: event.token,
+      };
+    case 'warning':
+      return { outcome: 'warning', cause: event.cause, message: event.message };
     case 'limited':
       return {
         path: event.path,

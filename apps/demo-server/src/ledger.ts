@@ -1,12 +1,18 @@
-import type { Redis } from '@upstash/redis';
-
 /** What `ledger.stats` answers. Shared by every server instance on the same store. */
 export interface LedgerStats {
   /** Charges the fake payment provider made. */
   charges: number;
   chargedCents: number;
-  /** Intents (owner + key) the provider charged more than once. Must stay 0. */
+  /**
+   * Intents (owner + key) the provider charged more than once. Stays 0 unless an owner lost
+   * its lease after charging (reported as `outcome-lost`, counted in `outcomesLost`).
+   */
   doubleCharges: number;
+  /**
+   * Charge attempts the provider refused because their fencing token was older than one it had
+   * already seen for the intent: a stale owner that woke up after a takeover.
+   */
+  staleAttempts: number;
   invoices: number;
   /** Webhook deliveries whose handler ran. */
   webhooks: number;
@@ -21,12 +27,16 @@ export interface LedgerStats {
   /** Responses the "flaky network" switch threw away after the handler ran. */
   droppedResponses: number;
   storeErrors: number;
+  /** Outcomes stored by a background retry after the store came back (`outcome-stored`). */
+  outcomesStoredLate: number;
+  /** Outcomes that could not be recorded (`outcome-lost`): a duplicate may run again. */
+  outcomesLost: number;
   recentCharges: Charge[];
 }
 
 export type Counter = Exclude<
   keyof LedgerStats,
-  'recentCharges' | 'charges' | 'chargedCents' | 'doubleCharges'
+  'recentCharges' | 'charges' | 'chargedCents' | 'doubleCharges' | 'staleAttempts'
 >;
 
 export interface Charge {
@@ -38,21 +48,40 @@ export interface Charge {
   at: number;
 }
 
-/** The fake payment provider's books plus the demo's counters. */
+/** One attempt to charge an intent, carrying the guard's fencing token. */
+export interface ChargeAttempt {
+  owner: string;
+  idempotencyKey: string;
+  amountCents: number;
+  /** `ctx.idempotency.token`: strictly larger for every newer execution of the intent. */
+  token: number;
+}
+
+/**
+ * What the provider did with an attempt: charged (again, for a newer attempt of an intent it
+ * already charged: a double charge, which it counts); or refused it, because a newer attempt of
+ * the intent was already seen. Like a provider that checks fencing tokens but does not
+ * deduplicate by key: the guard in front of it has to.
+ */
+export type ChargeOutcome = { kind: 'charged'; charge: Charge } | { kind: 'stale'; newerToken: number };
+
+/** The fake provider's books plus the demo's counters. */
 export interface Ledger {
-  recordCharge(charge: Omit<Charge, 'chargeId' | 'at'>): Promise<Charge>;
+  /** Charges, refusing an attempt older than the newest one seen for its intent. */
+  charge(attempt: ChargeAttempt): Promise<ChargeOutcome>;
   count(counter: Counter): Promise<void>;
   /** Counts without making the caller wait; `stats()` waits for every pending count of this process. */
   countLater(counter: Counter): void;
   stats(): Promise<LedgerStats>;
 }
 
-const RECENT = 8;
+export const RECENT_CHARGES = 8;
 
-const EMPTY: Omit<LedgerStats, 'recentCharges'> = {
+export const EMPTY_STATS: Omit<LedgerStats, 'recentCharges'> = {
   charges: 0,
   chargedCents: 0,
   doubleCharges: 0,
+  staleAttempts: 0,
   invoices: 0,
   webhooks: 0,
   executions: 0,
@@ -61,91 +90,10 @@ const EMPTY: Omit<LedgerStats, 'recentCharges'> = {
   limited: 0,
   droppedResponses: 0,
   storeErrors: 0,
+  outcomesStoredLate: 0,
+  outcomesLost: 0,
 };
 
-/** Keeps the ledger in Redis under `{prefix}:ledger:*`, so several server instances share it. */
-export function redisLedger(redis: Redis, prefix: string): Ledger {
-  const counters = `${prefix}:ledger:counters`;
-  const perIntent = `${prefix}:ledger:charges-per-intent`;
-  const recent = `${prefix}:ledger:recent`;
-  const pending = new Set<Promise<unknown>>();
-
-  async function count(counter: Counter): Promise<void> {
-    await redis.hincrby(counters, counter, 1);
-  }
-
-  return {
-    async recordCharge(charge) {
-      const [charges, , timesCharged] = await redis
-        .pipeline()
-        .hincrby(counters, 'charges', 1)
-        .hincrby(counters, 'chargedCents', charge.amountCents)
-        .hincrby(perIntent, `${charge.owner}:${charge.idempotencyKey}`, 1)
-        .exec<[number, number, number]>();
-      const recorded: Charge = { ...charge, chargeId: chargeId(charges), at: Date.now() };
-      const write = redis
-        .pipeline()
-        .lpush(recent, JSON.stringify(recorded))
-        .ltrim(recent, 0, RECENT - 1);
-      if (timesCharged === 2) write.hincrby(counters, 'doubleCharges', 1);
-      await write.exec();
-      return recorded;
-    },
-    count,
-    countLater(counter) {
-      const done = count(counter).catch((error) => console.error('[demo-server] ledger count failed', error));
-      pending.add(done);
-      void done.finally(() => pending.delete(done));
-    },
-    async stats() {
-      await Promise.all(pending);
-      const [hash, list] = await redis
-        .pipeline()
-        .hgetall(counters)
-        .lrange(recent, 0, RECENT - 1)
-        .exec<[Record<string, unknown> | null, unknown[]]>();
-      const stats = { ...EMPTY };
-      for (const field of Object.keys(stats) as (keyof typeof EMPTY)[]) {
-        stats[field] = Number(hash?.[field] ?? 0);
-      }
-      const recentCharges = list.map(
-        (item) => (typeof item === 'string' ? JSON.parse(item) : item) as Charge,
-      );
-      return { ...stats, recentCharges };
-    },
-  };
-}
-
-/** Keeps the ledger in this process (memory store). */
-export function memoryLedger(): Ledger {
-  const stats = { ...EMPTY };
-  const perIntent = new Map<string, number>();
-  const recent: Charge[] = [];
-  return {
-    async recordCharge(charge) {
-      stats.charges++;
-      stats.chargedCents += charge.amountCents;
-      const intent = `${charge.owner}:${charge.idempotencyKey}`;
-      const times = (perIntent.get(intent) ?? 0) + 1;
-      perIntent.set(intent, times);
-      if (times === 2) stats.doubleCharges++;
-      const recorded: Charge = { ...charge, chargeId: chargeId(stats.charges), at: Date.now() };
-      recent.unshift(recorded);
-      recent.length = Math.min(recent.length, RECENT);
-      return recorded;
-    },
-    async count(counter) {
-      stats[counter]++;
-    },
-    countLater(counter) {
-      stats[counter]++;
-    },
-    async stats() {
-      return { ...stats, recentCharges: [...recent] };
-    },
-  };
-}
-
-function chargeId(sequence: number): string {
+export function chargeId(sequence: number): string {
   return `ch_${String(sequence).padStart(5, '0')}`;
 }

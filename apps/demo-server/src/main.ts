@@ -19,6 +19,19 @@ console.error(`[demo-server] checkout demo at ${server.url}/ (API at ${server.ur
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void server.close().then(() => process.exit(0));
+    console.error(`[demo-server] ${signal}: finishing requests in flight and landing their outcomes…`);
+    void server.close({ timeoutMs: 10_000 }).then(
+      ({ outcomesGivenUp }) => {
+        if (outcomesGivenUp > 0)
+          console.error(
+            `[demo-server] ${outcomesGivenUp} outcome(s) could not be stored (see outcome-lost lines)`,
+          );
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('[demo-server] stopping failed', error);
+        process.exit(1);
+      },
+    );
   });
 }

@@ -1,19 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
-import type { Charge, Ledger } from './ledger.js';
+import type { Charge, ChargeAttempt, Ledger } from './ledger.js';
 
 /** The amount that the fake provider always declines, to show that errors are replayed too. */
 export const DECLINED_AMOUNT_CENTS = 1337;
 
 export interface PaymentProvider {
-  /** Charges the card. Every call moves money: calling it twice for one intent double-charges. */
-  charge(request: { owner: string; idempotencyKey: string; amountCents: number }): Promise<Charge>;
+  /**
+   * Charges the card. Every call with a new fencing token moves money: two executions of one
+   * intent double-charge. An attempt older than one already seen is refused.
+   */
+  charge(attempt: ChargeAttempt): Promise<Charge>;
 }
 
 /**
  * A payment provider that takes its time (`delayMs`, so double clicks overlap) and writes every
- * charge to the ledger. Like Stripe it receives the idempotency key, but it does not dedupe:
- * the guard in front of it has to.
+ * charge to the ledger. It receives the idempotency key, but does not deduplicate by it: the
+ * guard in front of it has to. It does check the guard's fencing token (`ctx.idempotency.token`),
+ * as a database row version would: an owner that lost its lease while paused, and wakes up after
+ * another attempt took over, is refused instead of charging a second time.
  */
 export function fakePaymentProvider({
   ledger,
@@ -23,15 +28,22 @@ export function fakePaymentProvider({
   delayMs: number;
 }): PaymentProvider {
   return {
-    async charge(request) {
+    async charge(attempt) {
       await sleep(delayMs);
-      if (request.amountCents === DECLINED_AMOUNT_CENTS) {
+      if (attempt.amountCents === DECLINED_AMOUNT_CENTS) {
         throw new TRPCError({
           code: 'PAYMENT_REQUIRED',
           message: 'Card declined (the demo declines $13.37)',
         });
       }
-      return ledger.recordCharge(request);
+      const outcome = await ledger.charge(attempt);
+      if (outcome.kind === 'stale') {
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `A newer attempt of this payment (fencing token ${outcome.newerToken}) already reached the provider; this one (${attempt.token}) was refused`,
+        });
+      }
+      return outcome.charge;
     },
   };
 }

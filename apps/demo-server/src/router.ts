@@ -6,6 +6,7 @@ import {
   type GuardrailsEvent,
   type GuardrailsStore,
   guardrailsErrorFormatter,
+  ipScope,
   slidingWindow,
 } from 'trpc-guardrails';
 import { z } from 'zod';
@@ -44,7 +45,8 @@ export interface DemoRouterOptions {
 
 const amountCents = z.number().int().positive().max(1_000_000);
 
-export function createDemoRouter(options: DemoRouterOptions) {
+/** The demo's guard and router; the server also uses the guard (client addresses, shutdown). */
+export function createDemoApp(options: DemoRouterOptions) {
   const { ledger, provider } = options;
   const t = initTRPC
     .context<DemoContext>()
@@ -53,10 +55,11 @@ export function createDemoRouter(options: DemoRouterOptions) {
     store: options.store,
     prefix: options.prefix,
     scopes: {
-      ip: {
+      // Keyed by the address the server resolved (IPv6 by its /56), never a header the client wrote.
+      ip: ipScope({
         limiter: slidingWindow(options.limits.ip.limit, options.limits.ip.window),
-        identify: ({ ctx }) => ctx.ip,
-      },
+        address: ({ ctx }) => ctx.ip,
+      }),
       user: {
         limiter: slidingWindow(options.limits.user.limit, options.limits.user.window),
         identify: ({ ctx }) => ctx.userId,
@@ -68,7 +71,7 @@ export function createDemoRouter(options: DemoRouterOptions) {
   });
   const procedure = guard.procedure(t.procedure);
 
-  return t.router({
+  const router = t.router({
     checkout: t.router({
       /** Charges the caller's card once per intent, however often the request arrives. */
       pay: procedure
@@ -80,6 +83,7 @@ export function createDemoRouter(options: DemoRouterOptions) {
             owner: ctx.userId,
             idempotencyKey: ctx.idempotency.key,
             amountCents: input.amountCents,
+            token: ctx.idempotency.token,
           });
           return {
             chargeId: charge.chargeId,
@@ -130,6 +134,7 @@ export function createDemoRouter(options: DemoRouterOptions) {
       stats: t.procedure.query(async () => ({ store: options.storeKind, ...(await ledger.stats()) })),
     }),
   });
+  return { router, guard };
 }
 
-export type AppRouter = ReturnType<typeof createDemoRouter>;
+export type AppRouter = ReturnType<typeof createDemoApp>['router'];

@@ -1,14 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { createDemoContext } from './context.js';
+import type { TrustProxy } from 'trpc-guardrails';
+import { createDemoContext, parseTrustProxy } from './context.js';
 import { createEventLogger } from './event-log.js';
 import { createFlakyDetector, loseResponse } from './flaky.js';
-import { memoryLedger, redisLedger } from './ledger.js';
+import { memoryLedger } from './memory-ledger.js';
 import { fakePaymentProvider } from './payment-provider.js';
-import { createDemoRouter, DEFAULT_LIMITS, type DemoLimits } from './router.js';
+import { redisLedger } from './redis-ledger.js';
+import { createDemoApp, DEFAULT_LIMITS, type DemoLimits } from './router.js';
 import { createStaticHandler, DEFAULT_STATIC_DIR } from './static-files.js';
 import { type SelectedStore, type StoreKind, selectStore } from './store-selection.js';
+
+/**
+ * The limits a production tRPC server should set: the demo's inputs are a few hundred bytes, so
+ * 100 KB is generous, and a batch of 10 calls is what a page sends at most.
+ */
+export const REQUEST_LIMITS = { maxBodySize: 100 * 1024, maxBatchSize: 10 } as const;
+
+/** tRPC serves queries over GET and mutations over POST; anything else is answered before it. */
+const TRPC_METHODS = new Set(['GET', 'POST', 'HEAD']);
 
 export interface DemoServerOptions {
   /** @default 0 (a free port) */
@@ -24,6 +35,8 @@ export interface DemoServerOptions {
   limits?: Partial<DemoLimits>;
   /** How long the fake provider takes to charge. @default 300 */
   providerDelayMs?: number;
+  /** Proxies allowed to report the client's address. @default env.DEMO_TRUST_PROXY, else none */
+  trustProxy?: TrustProxy;
   /** Receives each structured log line. @default console.log */
   log?: (line: string) => void;
   /** The built web client. @default apps/demo-client/dist */
@@ -35,7 +48,11 @@ export interface DemoServer {
   url: string;
   port: number;
   store: Pick<SelectedStore, 'kind' | 'description'>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: no new connections, requests in flight finish (up to `timeoutMs`), every
+   * outcome the guard still holds lands, then the store is released.
+   */
+  close(options?: { timeoutMs?: number }): Promise<{ outcomesGivenUp: number }>;
 }
 
 /** Starts the demo: the tRPC API at `/trpc` and the web client at `/`. */
@@ -52,7 +69,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const requested = options.store ?? (env.DEMO_STORE as StoreKind | undefined) ?? 'auto';
   const selected = await selectStore(requested, env);
   const ledger = selected.redis ? redisLedger(selected.redis, prefix) : memoryLedger();
-  const router = createDemoRouter({
+  const { router, guard } = createDemoApp({
     store: selected.store,
     storeKind: selected.kind,
     prefix,
@@ -61,7 +78,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     provider: fakePaymentProvider({ ledger, delayMs: providerDelayMs }),
     onEvent: createEventLogger({ ledger, log }),
   });
-  const trpc = createHTTPHandler({ router, basePath: '/trpc/', createContext: createDemoContext });
+  const callerAddress = guard.clientAddress({
+    trustProxy: options.trustProxy ?? parseTrustProxy(env.DEMO_TRUST_PROXY) ?? false,
+  });
+  const trpc = createHTTPHandler({
+    router,
+    basePath: '/trpc/',
+    ...REQUEST_LIMITS,
+    createContext: (opts) => createDemoContext(opts, callerAddress),
+  });
   const serveStatic = createStaticHandler(staticDir);
   const wantsLostResponse = createFlakyDetector();
 
@@ -71,6 +96,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         console.error('[demo-server] static file failed', error);
         if (!res.headersSent) res.writeHead(500).end();
       });
+      return;
+    }
+    if (!TRPC_METHODS.has(req.method ?? '')) {
+      // tRPC's Node adapter turns methods the fetch API refuses (TRACE, CONNECT) into a 500.
+      res.writeHead(405, { Allow: 'GET, POST, HEAD', 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: `${req.method} is not allowed; use GET for queries and POST for mutations` }),
+      );
       return;
     }
     if (wantsLostResponse(req)) {
@@ -97,18 +130,30 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     throw error;
   }
   const address = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  let closing: Promise<{ outcomesGivenUp: number }> | undefined;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
     store: { kind: selected.kind, description: selected.description },
-    close() {
+    close({ timeoutMs = 10_000 } = {}) {
       closing ??= (async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const deadline = Date.now() + timeoutMs;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const drained = await Promise.race([
+          stopped.then(() => true),
+          sleep(timeoutMs / 2).then(() => false),
+        ]);
+        if (!drained) server.closeAllConnections();
+        const { givenUp } = await guard.close({ timeout: `${Math.max(1, deadline - Date.now())} ms` });
         await selected.close();
+        return { outcomesGivenUp: givenUp };
       })();
       return closing;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

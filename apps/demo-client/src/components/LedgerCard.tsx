@@ -13,6 +13,7 @@ export function LedgerCard() {
     ['Rate limited (429)', stats?.limited],
     ['Conflicts', stats?.conflicts],
     ['Responses lost', stats?.droppedResponses],
+    ['Stale attempts refused', stats?.staleAttempts],
     ['Double charges', stats?.doubleCharges],
   ];
   return (
