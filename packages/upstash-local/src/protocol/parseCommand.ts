@@ -1,4 +1,5 @@
 import { HttpError } from '../http/HttpError.js';
+import { mapInSlices } from '../slices/mapInSlices.js';
 
 /**
  * Validates one command from a request body and turns every argument into a string, as Redis
@@ -29,12 +30,13 @@ export function parseCommand(value: unknown, where = 'The request body'): string
 }
 
 /**
- * Validates the body of /pipeline and /multi-exec: a non-empty array of commands.
+ * Validates the body of /pipeline and /multi-exec: a non-empty array of commands. Every command is
+ * checked before any runs (in slices, so a huge list does not block other requests meanwhile).
  *
  * @example
- * parseCommandList([['SET', 'k', 'v'], ['GET', 'k']], '/pipeline');
+ * await parseCommandList([['SET', 'k', 'v'], ['GET', 'k']], '/pipeline');
  */
-export function parseCommandList(value: unknown, endpoint: string): string[][] {
+export async function parseCommandList(value: unknown, endpoint: string): Promise<string[][]> {
   if (!Array.isArray(value)) {
     throw new HttpError(400, `[upstash-local] The body of ${endpoint} must be a JSON array of commands.`);
   }
@@ -44,5 +46,5 @@ export function parseCommandList(value: unknown, endpoint: string): string[][] {
       `[upstash-local] The body of ${endpoint} is an empty list; send at least one command.`,
     );
   }
-  return value.map((command, index) => parseCommand(command, `Command ${index} of ${endpoint}`));
+  return mapInSlices(value, (command, index) => parseCommand(command, `Command ${index} of ${endpoint}`));
 }

@@ -1,19 +1,32 @@
 import { connect, type Socket } from 'node:net';
 import { encodeCommand } from './encodeCommand.js';
+import { FifoQueue } from './FifoQueue.js';
 import type { RedisAddress } from './parseRedisUrl.js';
 import { RedisConnectionError } from './RedisConnectionError.js';
 import { RedisReplyError } from './RedisReplyError.js';
 import { RespParser } from './RespParser.js';
 import type { RespValue } from './RespValue.js';
 
-interface PendingReply {
-  resolve: (reply: RespValue) => void;
+/** One send() awaiting its replies: a single entry however many commands it wrote. */
+interface PendingBatch {
+  replies: RespValue[];
+  expected: number;
+  resolve: (replies: RespValue[]) => void;
   reject: (error: Error) => void;
+}
+
+/** Where a connection in Pub/Sub mode delivers what Redis pushes, see {@link RedisConnection.listen}. */
+export interface PushListener {
+  /** Every reply after the SUBSCRIBE: confirmations and messages alike. */
+  onPush: (reply: RespValue) => void;
+  /** Called once when the connection is gone, for whatever reason. */
+  onClose: (error: RedisConnectionError) => void;
 }
 
 /**
  * One pipelined RESP2 connection. Replies arrive in the order commands were written,
- * so a FIFO of callbacks is all the bookkeeping needed.
+ * so a FIFO of pending batches is all the bookkeeping needed. One entry per batch rather than
+ * one promise per command keeps a 100,000-command pipeline to one allocation and one resolve.
  *
  * @example
  * const conn = await RedisConnection.open({ host: '127.0.0.1', port: 6379 });
@@ -21,14 +34,16 @@ interface PendingReply {
  * conn.close();
  */
 export class RedisConnection {
-  private readonly queue: PendingReply[] = [];
+  private readonly queue = new FifoQueue<PendingBatch>();
+  private awaited = 0;
+  private listener: PushListener | undefined;
   private closedWith: RedisConnectionError | undefined;
 
   private constructor(
     private readonly socket: Socket,
     label: string,
   ) {
-    const parser = new RespParser((reply) => this.queue.shift()?.resolve(reply));
+    const parser = new RespParser((reply) => this.receive(reply));
     socket.on('data', (chunk: Buffer) => {
       try {
         parser.push(chunk);
@@ -97,9 +112,9 @@ export class RedisConnection {
     return this.closedWith !== undefined;
   }
 
-  /** Replies still awaited; lets the pool pick the least busy connection. */
+  /** Replies still awaited. */
   get pending(): number {
-    return this.queue.length;
+    return this.awaited;
   }
 
   /**
@@ -108,11 +123,31 @@ export class RedisConnection {
    */
   send(commands: readonly (readonly string[])[]): Promise<RespValue[]> {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    const replies = commands.map(
-      () => new Promise<RespValue>((resolve, reject) => this.queue.push({ resolve, reject })),
-    );
+    if (this.listener) {
+      return Promise.reject(new Error('[upstash-local] Internal error: send() on a Pub/Sub connection.'));
+    }
+    if (commands.length === 0) return Promise.resolve([]);
+    const done = new Promise<RespValue[]>((resolve, reject) => {
+      this.queue.push({ replies: [], expected: commands.length, resolve, reject });
+    });
+    this.awaited += commands.length;
     this.socket.write(commands.map(encodeCommand).join(''));
-    return Promise.all(replies);
+    return done;
+  }
+
+  /**
+   * Writes a SUBSCRIBE or PSUBSCRIBE and hands this connection over to `listener` for good:
+   * in Pub/Sub mode Redis pushes replies nobody asked for, so request/reply matching stops.
+   * Only for a connection of its own, never a pooled one.
+   */
+  listen(command: readonly string[], listener: PushListener): void {
+    if (this.closedWith) {
+      listener.onClose(this.closedWith);
+      return;
+    }
+    if (this.awaited > 0) throw new Error('[upstash-local] Internal error: listen() with replies pending.');
+    this.listener = listener;
+    this.socket.write(encodeCommand(command));
   }
 
   close(): void {
@@ -120,10 +155,26 @@ export class RedisConnection {
     this.socket.destroy();
   }
 
+  private receive(reply: RespValue): void {
+    const batch = this.queue.peek();
+    if (!batch) {
+      this.listener?.onPush(reply);
+      return;
+    }
+    batch.replies.push(reply);
+    this.awaited--;
+    if (batch.replies.length === batch.expected) {
+      this.queue.shift();
+      batch.resolve(batch.replies);
+    }
+  }
+
   private fail(reason: string): void {
     if (this.closedWith) return;
     this.closedWith = new RedisConnectionError(`[upstash-local] ${reason}; the request was not completed.`);
-    for (const pending of this.queue.splice(0)) pending.reject(this.closedWith);
+    this.awaited = 0;
+    for (const pending of this.queue.drain()) pending.reject(this.closedWith);
     this.socket.destroy();
+    this.listener?.onClose(this.closedWith);
   }
 }

@@ -28,23 +28,26 @@ export class RedisPool {
 
   /** Sends a batch on one shared connection (round-robin), as one contiguous write. */
   async send(commands: readonly (readonly string[])[]): Promise<RespValue[]> {
-    const slot = this.nextSlot;
-    this.nextSlot = (this.nextSlot + 1) % this.slots.length;
-    const conn = await this.connection(slot);
-    return conn.send(commands);
+    return (await this.shared()).send(commands);
   }
 
   /**
-   * Sends a batch on a fresh connection that is closed afterwards: for blocking commands,
-   * which would otherwise stall every request queued behind them on a shared connection.
+   * The next shared connection (round-robin), for a caller that sends several batches which
+   * must stay in order among themselves. Never close it: others use it too.
    */
-  async sendIsolated(commands: readonly (readonly string[])[]): Promise<RespValue[]> {
-    const conn = await RedisConnection.open(this.address);
-    try {
-      return await conn.send(commands);
-    } finally {
-      conn.close();
-    }
+  shared(): Promise<RedisConnection> {
+    const slot = this.nextSlot;
+    this.nextSlot = (this.nextSlot + 1) % this.slots.length;
+    return this.connection(slot);
+  }
+
+  /**
+   * A fresh connection of the caller's own, which must close it: for blocking commands, which
+   * would stall every request queued behind them on a shared connection, and for Pub/Sub.
+   */
+  dedicated(): Promise<RedisConnection> {
+    if (this.closed) return Promise.reject(stoppedError());
+    return RedisConnection.open(this.address);
   }
 
   close(): void {
@@ -56,7 +59,7 @@ export class RedisPool {
   }
 
   private async connection(slot: number): Promise<RedisConnection> {
-    if (this.closed) throw new Error('[upstash-local] The gateway was stopped; start a new one.');
+    if (this.closed) throw stoppedError();
     const existing = this.slots[slot];
     if (existing) {
       const conn = await existing.catch(() => undefined);
@@ -70,4 +73,8 @@ export class RedisPool {
     });
     return opening;
   }
+}
+
+function stoppedError(): Error {
+  return new Error('[upstash-local] The gateway was stopped; start a new one.');
 }

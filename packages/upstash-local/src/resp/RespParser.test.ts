@@ -44,4 +44,23 @@ describe('RespParser', () => {
     for (let at = 0; at < wire.length; at += 1000) parser.push(wire.subarray(at, at + 1000));
     expect(replies).toEqual([value]);
   });
+
+  it('resumes nested arrays split across many chunks without losing or repeating items', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => [`k${i}`, i, [`é${i}`, null]]);
+    let wire = `*${items.length}\r\n`;
+    for (const [key, n, [text]] of items as [string, number, [string, null]][]) {
+      wire += `*3\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n:${n}\r\n*2\r\n$${Buffer.byteLength(text)}\r\n${text}\r\n$-1\r\n`;
+    }
+    const bytes = Buffer.from(`${wire}+after\r\n`);
+    for (const size of [1, 7, 4096]) {
+      const replies: RespValue[] = [];
+      const parser = new RespParser((reply) => replies.push(reply));
+      for (let at = 0; at < bytes.length; at += size) parser.push(bytes.subarray(at, at + size));
+      expect(replies, `chunks of ${size}`).toEqual([items, 'after']);
+    }
+  });
+
+  it('parses empty and nil arrays inside arrays', () => {
+    expect(parseAll(['*3\r\n*0\r\n*-1\r\n*1\r\n*0\r\n'])).toEqual([[[], null, [[]]]]);
+  });
 });
