@@ -1,4 +1,5 @@
 import type { GatewayStats } from './http/GatewayStats.js';
+import type { SubscriptionStats } from './pubsub/SubscriptionHub.js';
 
 /** A running gateway, returned by {@link startUpstashLocal}. */
 export interface UpstashLocal {
@@ -14,6 +15,8 @@ export interface UpstashLocal {
   stats(): GatewayStats;
   /** Zeroes the counters, e.g. after a warm-up call. */
   resetStats(): void;
-  /** Closes the HTTP server and the Redis connections, and stops the redis-server it started. Idempotent. */
+  /** Live figures of the Pub/Sub streams (`/subscribe`, `/psubscribe`): subscribers, bytes waiting for them, drops. */
+  subscriptions(): SubscriptionStats;
+  /** Ends all subscriptions, closes the HTTP server and the Redis connections, and stops the redis-server it started. Idempotent. */
   stop(): Promise<void>;
 }

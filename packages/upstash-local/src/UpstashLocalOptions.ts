@@ -37,7 +37,17 @@ export interface UpstashLocalOptions {
    */
   bodyLimit?: number;
   /**
-   * Called with one line per HTTP request (method, path, status, duration).
+   * Bytes that may wait in a `/subscribe` or `/psubscribe` stream for a client that reads slower than
+   * messages are published. Past it the subscriber is dropped: its Redis connection is closed and
+   * the stream ends with an `error` event, so memory stays bounded whatever the reader does.
+   * @default 1048576 (1 MiB)
+   * @example
+   * await startUpstashLocal({ subscriberBufferLimit: 8 * 1024 * 1024 }); // a bursty publisher, a slow consumer
+   */
+  subscriberBufferLimit?: number;
+  /**
+   * Called with one line per HTTP request (method, path, status, duration); a subscription's line
+   * comes when its stream ends. Also gets the one warning if Redis refuses `COMMAND` at start-up.
    * @default undefined (no logging)
    */
   log?: (line: string) => void;

@@ -133,9 +133,11 @@ describe('commands', () => {
     ]);
   });
 
-  it('echoes the upstash-sync-token header', async () => {
+  it('answers every command request with the current upstash-sync-token', async () => {
     const res = await post(['PING'], { headers: { 'upstash-sync-token': 'abc123' } });
-    expect(res.headers.get('upstash-sync-token')).toBe('abc123');
+    expect(res.headers.get('upstash-sync-token')).toMatch(/^\d+$/);
+    const unauthorized = await postJson(local.url, ['PING']);
+    expect(unauthorized.headers.get('upstash-sync-token')).toBe(res.headers.get('upstash-sync-token'));
   });
 
   it('refuses commands that would break the shared connections', async () => {

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createRequestHandler } from './http/createRequestHandler.js';
 import { createGatewayStats } from './http/GatewayStats.js';
+import { SyncTokens } from './http/SyncTokens.js';
 import { CommandExecutor } from './protocol/CommandExecutor.js';
+import { WriteCommands } from './protocol/WriteCommands.js';
+import { SubscriptionHub } from './pubsub/SubscriptionHub.js';
 import { type RedisServer, startRedisServer } from './redis/startRedisServer.js';
 import { parseRedisUrl } from './resp/parseRedisUrl.js';
 import { RedisPool } from './resp/RedisPool.js';
@@ -30,16 +33,19 @@ export async function startUpstashLocal(options: UpstashLocalOptions = {}): Prom
   const pool = new RedisPool(parseRedisUrl(redisUrl));
   let http: Server | undefined;
   try {
-    // Fail at start, not at the first request, when a given redisUrl is wrong.
-    if (options.redisUrl) await pool.send([['PING']]);
+    // Also the first contact with Redis: a wrong redisUrl fails here, not at the first request.
+    const writes = await WriteCommands.load(pool, options.log);
     const stats = createGatewayStats();
-    const executor = new CommandExecutor(pool, stats);
-    const handler = createRequestHandler({ ...options, token, executor, stats });
+    const executor = new CommandExecutor(pool, stats, writes);
+    const subscriptions = new SubscriptionHub(pool, options.subscriberBufferLimit ?? 1024 * 1024);
+    const syncTokens = new SyncTokens();
+    const handler = createRequestHandler({ ...options, token, executor, stats, syncTokens, subscriptions });
     http = createServer((req, res) => void handler(req, res));
     const port = await listen(http, options.port ?? 0, host);
     return gateway({
       http,
       pool,
+      subscriptions,
       redisServer,
       stats,
       token,
@@ -57,13 +63,14 @@ export async function startUpstashLocal(options: UpstashLocalOptions = {}): Prom
 function gateway(parts: {
   http: Server;
   pool: RedisPool;
+  subscriptions: SubscriptionHub;
   redisServer: RedisServer | undefined;
   stats: ReturnType<typeof createGatewayStats>;
   token: string;
   redisUrl: string;
   url: string;
 }): UpstashLocal {
-  const { http, pool, redisServer, stats } = parts;
+  const { http, pool, subscriptions, redisServer, stats } = parts;
   let stopping: Promise<void> | undefined;
   return {
     url: parts.url,
@@ -74,8 +81,11 @@ function gateway(parts: {
     resetStats: () => {
       Object.assign(stats, createGatewayStats());
     },
+    subscriptions: () => subscriptions.stats(),
     stop: () => {
       stopping ??= (async () => {
+        // Streams first: their clients get unsubscribe events and a clean end instead of a cut socket.
+        subscriptions.stop();
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));
         // Keep-alive sockets (fetch keeps them) would hold close() open until they time out.
         http.closeAllConnections();

@@ -3,12 +3,12 @@
  * connection that other requests share, never return, or stop the server.
  */
 export const REFUSED_COMMANDS: Readonly<Record<string, string>> = {
-  SUBSCRIBE: 'Pub/Sub needs a dedicated connection; use PUBLISH here and a TCP client to subscribe',
-  PSUBSCRIBE: 'Pub/Sub needs a dedicated connection; use PUBLISH here and a TCP client to subscribe',
-  SSUBSCRIBE: 'Pub/Sub needs a dedicated connection; use PUBLISH here and a TCP client to subscribe',
-  UNSUBSCRIBE: 'Pub/Sub is not supported over HTTP',
-  PUNSUBSCRIBE: 'Pub/Sub is not supported over HTTP',
-  SUNSUBSCRIBE: 'Pub/Sub is not supported over HTTP',
+  SUBSCRIBE: 'subscribe with POST /subscribe/<channel> (redis.subscribe()), a server-sent event stream',
+  PSUBSCRIBE: 'subscribe with POST /psubscribe/<pattern> (redis.psubscribe()), a server-sent event stream',
+  SSUBSCRIBE: 'sharded Pub/Sub has no REST endpoint; use POST /subscribe/<channel>',
+  UNSUBSCRIBE: 'close the /subscribe stream (subscriber.unsubscribe()) instead',
+  PUNSUBSCRIBE: 'close the /psubscribe stream (subscriber.unsubscribe()) instead',
+  SUNSUBSCRIBE: 'sharded Pub/Sub has no REST endpoint',
   MONITOR: 'MONITOR never returns; run redis-cli monitor against the redisUrl instead',
   SYNC: 'replication commands are not supported over HTTP',
   PSYNC: 'replication commands are not supported over HTTP',
