@@ -28,6 +28,24 @@ export type {
   WarningEvent,
 } from './events.js';
 export type { GuardrailsConfig } from './guard/config.js';
+export { createGuardrails, type Guardrails } from './guard/create-guardrails.js';
+export type { IdempotencyContext } from './idempotency/context.js';
+export {
+  canonicalize,
+  type FingerprintBudget,
+  FingerprintError,
+  type FingerprintOptions,
+  type FingerprintProblem,
+  fingerprintInput,
+} from './idempotency/fingerprint.js';
+export { checkIdempotencyKey, MAX_KEY_LENGTH } from './idempotency/key.js';
+export type {
+  ConcurrentPolicy,
+  IdempotencyConfig,
+  IdempotencyKeyFnOptions,
+  IdempotentOptions,
+  KeyedIdempotentOptions,
+} from './idempotency/options.js';
 export {
   type AddressKeyOptions,
   addressKey,
@@ -50,24 +68,6 @@ export {
   type TrustProxy,
   UNKNOWN_ADDRESS_KEY,
 } from './identity/index.js';
-export { createGuardrails, type Guardrails } from './guard/create-guardrails.js';
-export type { IdempotencyContext } from './idempotency/context.js';
-export {
-  canonicalize,
-  type FingerprintBudget,
-  FingerprintError,
-  type FingerprintOptions,
-  type FingerprintProblem,
-  fingerprintInput,
-} from './idempotency/fingerprint.js';
-export { checkIdempotencyKey, MAX_KEY_LENGTH } from './idempotency/key.js';
-export type {
-  ConcurrentPolicy,
-  IdempotencyConfig,
-  IdempotencyKeyFnOptions,
-  IdempotentOptions,
-  KeyedIdempotentOptions,
-} from './idempotency/options.js';
 export {
   type FixedWindowLimiter,
   fixedWindow,

@@ -36,9 +36,11 @@ const MAX_RETRY_MS = 1_000;
  * An outcome over the store's `maxResultBytes`, or refused by the store as too large, is
  * recorded as a small marker instead, so duplicates are refused rather than run again.
  *
- * @returns whether the outcome was stored before the caller gets its answer
+ * @returns what became of the outcome before the caller gets its answer: `stored`; `fenced`
+ * (another attempt owns the record now: the caller should get that attempt's outcome);
+ * `pending` (retried in the background); `lost` (given up at once, `outcome-lost` reported)
  */
-export async function landOutcome(call: IdempotentCall, owner: OwnerOutcome): Promise<boolean> {
+export async function landOutcome(call: IdempotentCall, owner: OwnerOutcome): Promise<Landing> {
   const maxBytes = call.runtime.store.maxResultBytes;
   if (maxBytes !== undefined && owner.outcome.kind !== 'unreplayable') {
     const bytes = outcomeBytes(owner.outcome);
@@ -51,21 +53,32 @@ export async function landOutcome(call: IdempotentCall, owner: OwnerOutcome): Pr
     } catch (error) {
       return handOff(call, owner, attempts, error);
     }
-    if (answer === 'ok') return finish(call, owner, attempts, false);
-    if (answer === 'fenced') return lose(call, owner, 'fenced', attempts);
+    if (answer === 'ok') {
+      finish(call, owner, attempts, false);
+      return 'stored';
+    }
+    if (answer === 'fenced') {
+      lose(call, owner, 'fenced', attempts);
+      return 'fenced';
+    }
     // 'too-large': the marker has replaced the outcome; send it at once.
   }
 }
 
+/** @internal What `landOutcome` achieved before the caller's answer. */
+export type Landing = 'stored' | 'fenced' | 'pending' | 'lost';
+
 /** Keeps the outcome for background retries, within the guard's bounds. */
-function handOff(call: IdempotentCall, owner: OwnerOutcome, attempts: number, error: unknown): false {
-  if (owner.pending.givenUp) return lose(call, owner, 'shutdown', attempts, error);
-  if (!call.runtime.outcomes.hold(owner.pending, outcomeBytes(owner.outcome))) {
-    return lose(call, owner, 'overflow', attempts, error);
+function handOff(call: IdempotentCall, owner: OwnerOutcome, attempts: number, error: unknown): Landing {
+  const overflow =
+    !owner.pending.givenUp && !call.runtime.outcomes.hold(owner.pending, outcomeBytes(owner.outcome));
+  if (owner.pending.givenUp || overflow) {
+    lose(call, owner, overflow ? 'overflow' : 'shutdown', attempts, error);
+    return 'lost';
   }
   emitEvent(call.runtime.onEvent, storeError(call.plan, 'complete', 'retry', error));
   runInBackground(call, retry(call, owner, attempts, error));
-  return false;
+  return 'pending';
 }
 
 /** One `complete`; a result refused as too large is replaced by the marker for the next one. */
@@ -119,7 +132,7 @@ function pause(owner: OwnerOutcome, n: number): Promise<void> {
   return Promise.race([slept, owner.pending.whenGivenUp]).finally(() => clearTimeout(timer));
 }
 
-function finish(call: IdempotentCall, owner: OwnerOutcome, attempts: number, late: boolean): true {
+function finish(call: IdempotentCall, owner: OwnerOutcome, attempts: number, late: boolean): void {
   owner.lease.stop();
   localOutcomesOf(call.runtime.store).publish(call.plan.claim.key, owner.outcome);
   if (late) {
@@ -132,7 +145,6 @@ function finish(call: IdempotentCall, owner: OwnerOutcome, attempts: number, lat
     });
   }
   owner.pending.settle();
-  return true;
 }
 
 function lose(
@@ -141,7 +153,7 @@ function lose(
   reason: 'fenced' | 'expired' | 'shutdown' | 'overflow',
   attempts: number,
   error?: unknown,
-): false {
+): void {
   owner.lease.stop();
   if (reason === 'fenced') emitEvent(call.runtime.onEvent, fenced(call.plan, owner.token, 'complete'));
   emitEvent(call.runtime.onEvent, {
@@ -154,5 +166,4 @@ function lose(
     ...(error === undefined ? {} : { error }),
   });
   owner.pending.settle();
-  return false;
 }

@@ -71,13 +71,20 @@ function describeLeases(name: string, setup: () => StoreFixture) {
       await sleep(500); // A's lease (300 ms) lapses: no heartbeat reached the store
       const taken = await b.caller.pay({ idempotencyKey: 'k', amount: 1 });
       releaseA();
-      const late = await slow; // A's caller still gets what its handler returned
+      // A's caller gets the record's answer, not its stale handler's: one answer per intent.
+      const late = await slow;
+      expect(late).toEqual(taken);
 
       expect(executions).toHaveLength(2);
-      expect(taken.token).toBeGreaterThan(late.token);
+      const [staleToken, newToken] = executions;
+      expect(newToken).toBeGreaterThan(staleToken!);
       expect(eventsA.find((e) => e.type === 'fenced')).toMatchObject({
         operation: 'complete',
-        token: late.token,
+        token: staleToken,
+      });
+      expect(eventsA.find((e) => e.type === 'outcome-lost')).toMatchObject({
+        reason: 'fenced',
+        token: staleToken,
       });
       expect(eventsB.find((e) => e.type === 'executed')).toMatchObject({ takeover: true, stored: true });
       // Every later retry sees the newer owner's outcome, never the stale one.

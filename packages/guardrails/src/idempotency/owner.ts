@@ -3,12 +3,19 @@ import { emitEvent } from '../events.js';
 import type { StoredOutcome } from '../stores/types.js';
 import { type IdempotentCall, whereOf } from './call.js';
 import { createIdempotencyContext } from './execution-state.js';
-import { landOutcome } from './land-outcome.js';
+import { type Landing, landOutcome } from './land-outcome.js';
 import { keepLease } from './lease.js';
 import { encodeError, encodeResult, unreplayable } from './outcome.js';
 import { createPendingOutcome } from './pending-outcomes.js';
 import type { ClaimPlan } from './plan.js';
 import { releaseQuietly } from './release.js';
+
+/**
+ * @internal What the owner's run ends in: the answer for the caller, or `fenced` — another
+ * attempt took the record over while this one ran, so the caller should get that attempt's
+ * outcome rather than a result the record will never hold.
+ */
+export type OwnerAnswer = { kind: 'answer'; result: MiddlewareResult<any> } | { kind: 'fenced' };
 
 /**
  * @internal Runs the rest of the chain as the owner of the record, under its lease, then lands
@@ -18,7 +25,7 @@ export async function runAsOwner(
   call: IdempotentCall,
   claim: { token: number; takeover: boolean },
   claimedAt: number,
-): Promise<MiddlewareResult<any>> {
+): Promise<OwnerAnswer> {
   const { runtime, plan } = call;
   const { token, takeover } = claim;
   const pending = createPendingOutcome();
@@ -36,9 +43,9 @@ export async function runAsOwner(
   }
   const finishedAt = Date.now();
   const outcome = state.handlerStarted ? outcomeOf(plan, result, finishedAt) : undefined;
-  let stored = false;
+  let landing: Landing | undefined;
   if (outcome) {
-    stored = await landOutcome(call, {
+    landing = await landOutcome(call, {
       token,
       lease,
       outcome,
@@ -59,11 +66,11 @@ export async function runAsOwner(
       token,
       takeover,
       outcome: result.ok ? 'result' : 'error',
-      stored,
+      stored: landing === 'stored',
       durationMs: finishedAt - startedAt,
     });
   }
-  return result;
+  return landing === 'fenced' ? { kind: 'fenced' } : { kind: 'answer', result };
 }
 
 /** What to store for the handler's result; `undefined` for an error `cacheError` opts out. */

@@ -10,7 +10,8 @@ import { type ClaimAnswer, waitForSettled } from './wait.js';
 
 /**
  * @internal The one place that acts on a claim answer: run as the owner, replay, refuse, or
- * wait — and act on what the wait brings (the outcome, or a lapsed lease this call took over).
+ * wait — and act on what the wait brings (the outcome, or a lapsed lease this call took over). An
+ * owner fenced while it ran waits like a duplicate, so every caller of an intent gets one answer.
  */
 export async function resolveClaim(
   call: IdempotentCall,
@@ -21,8 +22,14 @@ export async function resolveClaim(
   for (;;) {
     const current = answer.claim;
     switch (current.status) {
-      case 'acquired':
-        return runAsOwner(call, current, answer.at);
+      case 'acquired': {
+        const owned = await runAsOwner(call, current, answer.at);
+        if (owned.kind === 'answer') return owned.result;
+        // Fenced: another attempt owns the record; give this caller that attempt's outcome.
+        answer = await waitForSettled(call, Date.now());
+        if (answer.claim.status === 'in-progress') throw inProgress(call, answer.claim.leaseExpiresAt);
+        break;
+      }
       case 'completed':
         return replay(call, current.outcome);
       case 'mismatch':
