@@ -1,20 +1,24 @@
+import {
+  type FaultProxy,
+  startFaultProxy,
+  startUpstashLocalProcess,
+  type UpstashLocalProcess,
+} from 'upstash-local/faults';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardrailsEvent } from '../events.js';
 import { uniquePrefix } from '../store-contract/describe-store.js';
-import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.js';
-import { type GatewayProcess, startGatewayProcess } from '../testing/gateway-process.js';
 import { type PayServerOptions, payUntilAnswered, startPayServer } from '../testing/pay-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let gateway: GatewayProcess;
-let small: GatewayProcess;
+let gateway: UpstashLocalProcess;
+let small: UpstashLocalProcess;
 const proxies: FaultProxy[] = [];
 const closers: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   [gateway, small] = await Promise.all([
-    startGatewayProcess(),
-    startGatewayProcess({ bodyLimit: 1024 * 1024 }),
+    startUpstashLocalProcess(),
+    startUpstashLocalProcess({ bodyLimit: 1024 * 1024 }),
   ]);
 }, 30_000);
 afterAll(async () => {
@@ -23,7 +27,7 @@ afterAll(async () => {
   await Promise.all([gateway?.stop(), small?.stop()]);
 });
 
-async function proxyTo(target: GatewayProcess) {
+async function proxyTo(target: UpstashLocalProcess) {
   const proxy = await startFaultProxy(target.url);
   proxies.push(proxy);
   return proxy;

@@ -1,14 +1,18 @@
+import {
+  type FaultProxy,
+  startFaultProxy,
+  startUpstashLocalProcess,
+  type UpstashLocalProcess,
+} from 'upstash-local/faults';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../store-contract/describe-store.js';
-import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.js';
-import { type GatewayProcess, signal, startGatewayProcess } from '../testing/gateway-process.js';
 import { payUntilAnswered, startPayServer } from '../testing/pay-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let gateway: GatewayProcess;
+let gateway: UpstashLocalProcess;
 beforeAll(async () => {
-  gateway = await startGatewayProcess();
+  gateway = await startUpstashLocalProcess();
 }, 30_000);
 afterAll(() => gateway?.stop());
 
@@ -81,11 +85,11 @@ function expectOneExecutionAndOneAnswerPerIntent(
 
 describe('a store stall longer than the lease, in the middle of a storm of duplicates', () => {
   it.each([
-    ['redis-server', () => gateway.redisPid],
-    ['the gateway process', () => gateway.pid],
-  ])(
+    ['redis-server', 'redis'],
+    ['the gateway process', 'gateway'],
+  ] as const)(
     'SIGSTOP of %s for 3.5 s with a 3 s lease runs every intent once',
-    async (_, pid) => {
+    async (_, target) => {
       const { servers, executions, trace, close } = await fleet({ lease: '3 s', handlerMs: 1_000 });
       try {
         const running = storm(
@@ -93,10 +97,10 @@ describe('a store stall longer than the lease, in the middle of a storm of dupli
           20,
         );
         await sleep(600); // owners are inside their handlers, duplicates are arriving
-        signal(pid(), 'SIGSTOP');
+        gateway.signal(target, 'SIGSTOP');
         trace.push(`${Date.now() % 100_000} SIGSTOP`);
         await sleep(3_500);
-        signal(pid(), 'SIGCONT');
+        gateway.signal(target, 'SIGCONT');
         trace.push(`${Date.now() % 100_000} SIGCONT`);
         const run = await running;
         expectOneExecutionAndOneAnswerPerIntent({ ...run, trace }, executions);
@@ -105,7 +109,7 @@ describe('a store stall longer than the lease, in the middle of a storm of dupli
         );
         expect(lost).toEqual([]);
       } finally {
-        signal(pid(), 'SIGCONT');
+        gateway.signal(target, 'SIGCONT');
         await close();
       }
     },

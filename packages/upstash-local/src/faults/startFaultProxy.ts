@@ -23,6 +23,16 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Starts an HTTP proxy in front of `target` (a gateway's URL) whose behaviour can be switched at
+ * any moment: what an app sees when Upstash is down, answers 503, or loses responses.
+ *
+ * @example
+ * const proxy = await startFaultProxy(local.url);
+ * const redis = new Redis({ url: proxy.url, token: local.token });
+ * proxy.mode = 'unavailable'; // every request now gets 503
+ * proxy.loseNextResponses(1, 'my-key'); // the next command naming my-key runs, its answer is lost
+ */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
