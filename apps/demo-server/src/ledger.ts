@@ -69,6 +69,8 @@ export type ChargeOutcome = { kind: 'charged'; charge: Charge } | { kind: 'stale
 export interface Ledger {
   /** Charges, refusing an attempt older than the newest one seen for its intent. */
   charge(attempt: ChargeAttempt): Promise<ChargeOutcome>;
+  /** Every charge the provider made for one intent: what an operator reconciles with. */
+  lookup(intent: { owner: string; idempotencyKey: string }): Promise<Charge[]>;
   count(counter: Counter): Promise<void>;
   /** Counts without making the caller wait; `stats()` waits for every pending count of this process. */
   countLater(counter: Counter): void;

@@ -1,3 +1,4 @@
+import type { Duration } from 'trpc-guardrails';
 import { startDemoServer } from './server.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -7,6 +8,9 @@ const server = await startDemoServer({
   port,
   host,
   prefix: process.env.DEMO_PREFIX ?? 'demo',
+  // Knobs for fault tests (the nemesis): a short lease, a provider that takes its time.
+  ...(process.env.DEMO_LEASE && { lease: process.env.DEMO_LEASE as Duration }),
+  ...(process.env.DEMO_PROVIDER_DELAY_MS && { providerDelayMs: Number(process.env.DEMO_PROVIDER_DELAY_MS) }),
   limits: {
     ...(process.env.DEMO_USER_LIMIT && {
       user: { limit: Number(process.env.DEMO_USER_LIMIT), window: '10 s' },

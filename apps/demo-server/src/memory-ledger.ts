@@ -12,6 +12,7 @@ import {
 export function memoryLedger(): Ledger {
   const stats = { ...EMPTY_STATS };
   const tokens = new Map<string, number>();
+  const byIntent = new Map<string, Charge[]>();
   const recent: Charge[] = [];
   return {
     async charge(attempt): Promise<ChargeOutcome> {
@@ -34,7 +35,11 @@ export function memoryLedger(): Ledger {
       };
       recent.unshift(charge);
       recent.length = Math.min(recent.length, RECENT_CHARGES);
+      byIntent.set(intent, [...(byIntent.get(intent) ?? []), charge]);
       return { kind: 'charged', charge };
+    },
+    async lookup({ owner, idempotencyKey }) {
+      return byIntent.get(`${owner}:${idempotencyKey}`) ?? [];
     },
     async count(counter) {
       stats[counter]++;

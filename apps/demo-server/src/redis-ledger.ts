@@ -11,7 +11,7 @@ import {
 
 /**
  * KEYS[1] counters hash, KEYS[2] tokens hash (intent → newest token, as a string: Lua would
- * print it rounded), KEYS[3] recent charges list
+ * print it rounded), KEYS[3] recent charges list, KEYS[4] this intent's charges (a list)
  * ARGV: intent, token, owner, idempotency key, amount, now
  * returns {'charged', charge JSON} | {'stale', newer token}
  */
@@ -30,6 +30,8 @@ local charge = cjson.encode({ chargeId = string.format('ch_%05d', sequence), own
   idempotencyKey = ARGV[4], amountCents = tonumber(ARGV[5]), at = tonumber(ARGV[6]) })
 redis.call('LPUSH', KEYS[3], charge)
 redis.call('LTRIM', KEYS[3], 0, ${RECENT_CHARGES - 1})
+redis.call('RPUSH', KEYS[4], charge)
+redis.call('PEXPIRE', KEYS[4], 86400000)
 return {'charged', charge}
 `;
 
@@ -42,6 +44,8 @@ export function redisLedger(redis: Redis, prefix: string): Ledger {
   const tag = `{${prefix}:ledger}`;
   const keys = [`${tag}:counters`, `${tag}:tokens`, `${tag}:recent`];
   const pending = new Set<Promise<unknown>>();
+  const intentKey = ({ owner, idempotencyKey }: { owner: string; idempotencyKey: string }) =>
+    `${tag}:intent:${owner}:${idempotencyKey}`;
 
   async function count(counter: Counter): Promise<void> {
     await redis.hincrby(keys[0]!, counter, 1);
@@ -50,16 +54,24 @@ export function redisLedger(redis: Redis, prefix: string): Ledger {
   return {
     async charge(attempt): Promise<ChargeOutcome> {
       const intent = `${attempt.owner}:${attempt.idempotencyKey}`;
-      const [kind, value] = (await redis.eval(CHARGE_SCRIPT, keys, [
-        intent,
-        String(attempt.token),
-        attempt.owner,
-        attempt.idempotencyKey,
-        attempt.amountCents,
-        Date.now(),
-      ])) as [string, unknown];
+      const [kind, value] = (await redis.eval(
+        CHARGE_SCRIPT,
+        [...keys, intentKey(attempt)],
+        [
+          intent,
+          String(attempt.token),
+          attempt.owner,
+          attempt.idempotencyKey,
+          attempt.amountCents,
+          Date.now(),
+        ],
+      )) as [string, unknown];
       if (kind === 'stale') return { kind: 'stale', newerToken: Number(value) };
       return { kind: 'charged', charge: (typeof value === 'string' ? JSON.parse(value) : value) as Charge };
+    },
+    async lookup(intent) {
+      const list = await redis.lrange(intentKey(intent), 0, -1);
+      return list.map((item) => (typeof item === 'string' ? JSON.parse(item) : item) as Charge);
     },
     count,
     countLater(counter) {

@@ -41,6 +41,8 @@ export interface DemoRouterOptions {
   ledger: Ledger;
   provider: PaymentProvider;
   onEvent: (event: GuardrailsEvent) => void;
+  /** How long an execution may go without a heartbeat before a retry may take over. */
+  lease: Duration;
 }
 
 const amountCents = z.number().int().positive().max(1_000_000);
@@ -65,7 +67,7 @@ export function createDemoApp(options: DemoRouterOptions) {
         identify: ({ ctx }) => ctx.userId,
       },
     },
-    idempotency: { owner: ({ ctx }) => ctx.userId, ttl: '24 h', lease: '30 s' },
+    idempotency: { owner: ({ ctx }) => ctx.userId, ttl: '24 h', lease: options.lease },
     headers: ({ ctx }) => ctx.res,
     onEvent: options.onEvent,
   });
@@ -132,6 +134,10 @@ export function createDemoApp(options: DemoRouterOptions) {
     }),
     ledger: t.router({
       stats: t.procedure.query(async () => ({ store: options.storeKind, ...(await ledger.stats()) })),
+      /** The provider's charges for one intent: where an operator reconciles an `outcome-lost` line. */
+      lookup: t.procedure
+        .input(z.object({ owner: z.string().max(80), idempotencyKey: z.string().max(255) }))
+        .query(({ input }) => ledger.lookup(input)),
     }),
   });
   return { router, guard };

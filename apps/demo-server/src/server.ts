@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import type { TrustProxy } from 'trpc-guardrails';
+import type { Duration, TrustProxy } from 'trpc-guardrails';
 import { createDemoContext, parseTrustProxy } from './context.js';
 import { createEventLogger } from './event-log.js';
 import { createFlakyDetector, loseResponse } from './flaky.js';
@@ -35,6 +35,8 @@ export interface DemoServerOptions {
   limits?: Partial<DemoLimits>;
   /** How long the fake provider takes to charge. @default 300 */
   providerDelayMs?: number;
+  /** The idempotency lease (fault tests shorten it). @default '30 s' */
+  lease?: Duration;
   /** Proxies allowed to report the client's address. @default env.DEMO_TRUST_PROXY, else none */
   trustProxy?: TrustProxy;
   /** Receives each structured log line. @default console.log */
@@ -65,6 +67,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     providerDelayMs = 300,
     log = (line: string) => console.log(line),
     staticDir = DEFAULT_STATIC_DIR,
+    lease = '30 s',
   } = options;
   const requested = options.store ?? (env.DEMO_STORE as StoreKind | undefined) ?? 'auto';
   const selected = await selectStore(requested, env);
@@ -77,6 +80,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     ledger,
     provider: fakePaymentProvider({ ledger, delayMs: providerDelayMs }),
     onEvent: createEventLogger({ ledger, log }),
+    lease,
   });
   const callerAddress = guard.clientAddress({
     trustProxy: options.trustProxy ?? parseTrustProxy(env.DEMO_TRUST_PROXY) ?? false,
