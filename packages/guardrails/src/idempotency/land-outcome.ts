@@ -41,6 +41,12 @@ const MAX_RETRY_MS = 1_000;
  * `pending` (retried in the background); `lost` (given up at once, `outcome-lost` reported)
  */
 export async function landOutcome(call: IdempotentCall, owner: OwnerOutcome): Promise<Landing> {
+  if (owner.lease.fenced) {
+    // A heartbeat already learnt that another attempt took over (this owner was paused past
+    // its lease): what the handler did will never be the record's outcome.
+    lose(call, owner, 'fenced', 0);
+    return 'fenced';
+  }
   const maxBytes = call.runtime.store.maxResultBytes;
   if (maxBytes !== undefined && owner.outcome.kind !== 'unreplayable') {
     const bytes = outcomeBytes(owner.outcome);
