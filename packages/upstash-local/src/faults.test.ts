@@ -38,6 +38,11 @@ describe('fault proxy', () => {
     expect(await redis.get('fault:lost')).toBe(1); // it ran: only its answer was lost
     // A dropped connection is sent twice by @upstash/redis, even with retry: false; a 503 is not.
     expect(proxy.seen).toMatchObject({ unavailable: 1, drop: 2 });
+    proxy.switchAfter('fault:trigger', 'unavailable');
+    expect(await redis.set('fault:before', 1)).toBe('OK');
+    expect(await redis.set('fault:trigger', 1)).toBe('OK'); // answered, then the store goes away
+    await expect(redis.get('fault:before')).rejects.toThrow(/backend unavailable/);
+    proxy.mode = 'pass';
   });
 });
 

@@ -20,6 +20,12 @@ export interface FaultProxy {
   loseNextResponses(count: number, marker: string): void;
   /** Responses lost so far. */
   readonly lost: number;
+  /**
+   * Keeps forwarding until a request whose body contains `marker` has been answered, then
+   * switches to `mode`: the store goes away at an exact point of the app's work (say, right
+   * after a payment was written and before its outcome is stored).
+   */
+  switchAfter(marker: string, mode: FaultMode): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const state: { mode: FaultMode } = { mode: 'pass' };
   const seen: Record<FaultMode, number> = { pass: 0, unavailable: 0, drop: 0 };
   const losses = { count: 0, marker: '', lost: 0 };
+  const trigger: { marker?: string; mode?: FaultMode } = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const mode = state.mode;
     seen[mode]++;
@@ -76,6 +83,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
+          if (trigger.marker !== undefined && body.includes(trigger.marker)) {
+            answer.once('end', () => {
+              state.mode = trigger.mode!;
+              trigger.marker = undefined;
+            });
+          }
         },
       );
       forwarded.on('error', () => req.socket.destroy());
@@ -103,6 +116,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     },
     get lost() {
       return losses.lost;
+    },
+    switchAfter(marker, mode) {
+      trigger.marker = marker;
+      trigger.mode = mode;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { detectStoreKind } from 'demo-server';
+import { startFaultProxy, startUpstashLocalProcess } from 'upstash-local/faults';
+import { describe, expect, it } from 'vitest';
+import { createStormClient } from '../cli/storm-client.js';
+
+const SERVER_MAIN = fileURLToPath(new URL('../../demo-server/dist/main.js', import.meta.url));
+const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
+
+function spawnServer(env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
+    env: { ...process.env, PORT: '0', DEMO_PROVIDER_DELAY_MS: '50', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = stderr.match(/checkout demo at (http:\/\/\S+?)\/ /);
+      if (match) resolve(match[1]!);
+    });
+    void exit.then((code) => reject(new Error(`demo-server exited with ${code}:\n${stderr}`)));
+  });
+  return { child, lines, exit, url };
+}
+
+describe.skipIf(!hasRedis)('SIGTERM of a demo server while an outcome waits for the store', () => {
+  it('lands the outcome before the process exits; a retry elsewhere replays it', async () => {
+    const gateway = await startUpstashLocalProcess();
+    const proxy = await startFaultProxy(gateway.url);
+    const env = {
+      DEMO_STORE: 'upstash',
+      UPSTASH_REDIS_REST_TOKEN: gateway.token,
+      DEMO_PREFIX: `shutdown-${randomUUID().slice(0, 8)}`,
+    };
+    const owner = spawnServer({ ...env, UPSTASH_REDIS_REST_URL: proxy.url });
+    const other = spawnServer({ ...env, UPSTASH_REDIS_REST_URL: gateway.url });
+    try {
+      const pay = { amountCents: 700, idempotencyKey: randomUUID() };
+      const headers = { 'x-demo-user': 'sigterm' };
+      // The store goes away right after the provider wrote the charge: the complete cannot land.
+      proxy.switchAfter('staleAttempts', 'unavailable');
+      const first = await createStormClient(await owner.url).checkout.pay.mutate(pay, {
+        context: { headers },
+      });
+      expect(proxy.mode).toBe('unavailable');
+      owner.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(owner.child.exitCode).toBeNull(); // still waiting for its outcome to land
+      proxy.mode = 'pass';
+      expect(await owner.exit).toBe(0);
+      const logged = owner.lines.map((line) => JSON.parse(line) as { outcome?: string; key?: string });
+      expect(logged.filter((line) => line.key === pay.idempotencyKey).map((line) => line.outcome)).toEqual([
+        'store-error:retry',
+        'executed',
+        'outcome-stored',
+      ]);
+      const replay = await createStormClient(await other.url).checkout.pay.mutate(pay, {
+        context: { headers },
+      });
+      expect(replay).toEqual(first);
+      const charges = await createStormClient(await other.url).ledger.lookup.query({
+        owner: 'sigterm',
+        idempotencyKey: pay.idempotencyKey,
+      });
+      expect(charges).toHaveLength(1);
+    } finally {
+      owner.child.kill('SIGKILL');
+      other.child.kill('SIGKILL');
+      await proxy.close();
+      await gateway.stop();
+    }
+  }, 60_000);
+});
