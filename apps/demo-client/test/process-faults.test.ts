@@ -78,3 +78,48 @@ describe.skipIf(!hasRedis)('SIGTERM of a demo server while an outcome waits for 
     }
   }, 60_000);
 });
+
+describe.skipIf(!hasRedis)('a demo server paused past its lease (a stale owner)', () => {
+  it('is taken over; when it wakes up the provider refuses its older fencing token: one charge, one answer', async () => {
+    const gateway = await startUpstashLocalProcess();
+    const env = {
+      DEMO_STORE: 'upstash',
+      UPSTASH_REDIS_REST_URL: gateway.url,
+      UPSTASH_REDIS_REST_TOKEN: gateway.token,
+      DEMO_PREFIX: `stale-${randomUUID().slice(0, 8)}`,
+      DEMO_LEASE: '1 s',
+      DEMO_PROVIDER_DELAY_MS: '1500',
+    };
+    const stale = spawnServer(env);
+    const fresh = spawnServer(env);
+    try {
+      const pay = { amountCents: 900, idempotencyKey: randomUUID() };
+      const headers = { 'x-demo-user': 'paused' };
+      const first = createStormClient(await stale.url).checkout.pay.mutate(pay, { context: { headers } });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // inside the provider's delay
+      stale.child.kill('SIGSTOP');
+      // The lease (1 s) and the takeover grace (1 s) lapse; the retry takes over and charges.
+      const retried = await createStormClient(await fresh.url).checkout.pay.mutate(pay, {
+        context: { headers },
+      });
+      stale.child.kill('SIGCONT');
+      expect(await first).toEqual(retried);
+      const client = createStormClient(await fresh.url);
+      expect(
+        await client.ledger.lookup.query({ owner: 'paused', idempotencyKey: pay.idempotencyKey }),
+      ).toHaveLength(1);
+      expect(await client.ledger.stats.query()).toMatchObject({
+        charges: 1,
+        staleAttempts: 1,
+        doubleCharges: 0,
+      });
+      const staleLog = stale.lines.map((line) => JSON.parse(line) as { outcome?: string; reason?: string });
+      expect(staleLog).toContainEqual(expect.objectContaining({ outcome: 'outcome-lost', reason: 'fenced' }));
+    } finally {
+      stale.child.kill('SIGCONT');
+      stale.child.kill('SIGKILL');
+      fresh.child.kill('SIGKILL');
+      await gateway.stop();
+    }
+  }, 60_000);
+});
