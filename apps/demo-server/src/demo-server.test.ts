@@ -201,8 +201,8 @@ describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
         const second = await provider.charge({ ...attempt, token: newer + 1 });
         expect(second.chargeId).not.toBe(first.chargeId);
         expect(await ledger.stats()).toMatchObject({ charges: 2, doubleCharges: 1 });
-      const charged = await ledger.lookup(attempt);
-      expect(charged.map((charge) => charge.chargeId)).toEqual([first.chargeId, second.chargeId]);
+        const charged = await ledger.lookup(attempt);
+        expect(charged.map((charge) => charge.chargeId)).toEqual([first.chargeId, second.chargeId]);
       } finally {
         await selected.close();
       }
