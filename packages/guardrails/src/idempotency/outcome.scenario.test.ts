@@ -15,6 +15,8 @@ let gateway: UpstashLocalProcess;
 let small: UpstashLocalProcess;
 const proxies: FaultProxy[] = [];
 const closers: (() => Promise<unknown>)[] = [];
+/** The issue's table, as measured: what happened, executions, what the callers saw. */
+const table: string[] = [];
 beforeAll(async () => {
   [gateway, small] = await Promise.all([
     startUpstashLocalProcess(),
@@ -22,6 +24,13 @@ beforeAll(async () => {
   ]);
 }, 30_000);
 afterAll(async () => {
+  console.log(
+    [
+      '| what happened (5 s lease unless said) | executions | what the callers saw |',
+      '|---|---|---|',
+      ...table,
+    ].join('\n'),
+  );
   await Promise.all(closers.map((close) => close()));
   await Promise.all(proxies.map((proxy) => proxy.close()));
   await Promise.all([gateway?.stop(), small?.stop()]);
@@ -83,6 +92,9 @@ describe('the store unreachable when the handler finishes (5 s lease)', () => {
       const late = await payUntilAnswered(other.url, { idempotencyKey: key, cents: 500 })(
         Date.now() + 10_000,
       );
+      table.push(
+        `| the store unreachable for ${outageMs / 1000} s when the handler finished, retries right after it and after the lease | ${executions.get(key)} | ${[first, right, late].map((answer) => (answer.ok ? `ok ${answer.value.run}` : answer.error.message)).join(', ')} |`,
+      );
       expect(executions.get(key)).toBe(1);
       for (const retry of [right, late]) {
         expect(retry.ok && first.ok && retry.value).toEqual(first.ok && first.value);
@@ -110,6 +122,9 @@ describe('an outage longer than the lease', () => {
     proxy.mode = 'pass';
     await sleep(1_500);
     const retry = await payUntilAnswered(other.url, { idempotencyKey: 'k', cents: 1 })(Date.now() + 10_000);
+    table.push(
+      `| the store unreachable for everyone for 3.5 s (2 s lease), a retry after | ${executions.get('k')} | ${[first, retry].map((answer) => (answer.ok ? `ok ${answer.value.run}` : 'error')).join(', ')} |`,
+    );
     expect(executions.get('k')).toBe(1);
     expect(retry.ok && first.ok && retry.value).toEqual(first.ok && first.value);
     expect(ofType(owner.events, 'outcome-lost')).toEqual([]);
@@ -133,6 +148,9 @@ describe('an outage longer than the lease', () => {
     expect(ofType(owner.events, 'outcome-lost')).toEqual([
       expect.objectContaining({ key: 'k', reason: 'fenced', outcome: 'result' }),
     ]);
+    table.push(
+      `| the owner cut off from the store past its lease (2 s) while another instance reaches it | ${executions.get('k')} (outcome-lost reported) | ${taken.ok ? `ok ${taken.value.run}` : 'error'} to every caller |`,
+    );
     expect(executions.get('k')).toBe(2); // the documented exception: an owner that lost its lease
     const again = await payUntilAnswered(owner.url, { idempotencyKey: 'k', cents: 1 })(Date.now() + 10_000);
     expect(again.ok && taken.ok && again.value).toEqual(taken.ok && taken.value);
@@ -168,6 +186,9 @@ describe('a result larger than the store accepts (1 MiB request limit)', () => {
           /"pay" already ran for this idempotency key at .* too large to store/,
         );
       }
+      table.push(
+        `| a 2 MiB result, a 1 MiB store limit (${maxRequestBytes ? 'learnt from a 413' : 'known to the store'}); three retries | ${executions.get('big')} | ok, then 409 result-not-replayable ×3 |`,
+      );
       expect(executions.get('big')).toBe(1);
     },
     30_000,
