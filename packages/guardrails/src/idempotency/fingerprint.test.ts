@@ -19,6 +19,8 @@ function shuffleKeys(value: unknown, seed: number): unknown {
 }
 
 const inputs = fc.anything({
+  // superjson drops these keys on purpose (prototype pollution), so a round trip would change them.
+  key: fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)),
   withBigInt: true,
   withDate: true,
   withMap: true,
@@ -62,8 +64,17 @@ describe('fingerprintInput', () => {
   });
 
   it('gives the same fingerprint after a superjson round trip, as the server sees a retry', () => {
+    // Typed arrays stay out: superjson writes them as JSON numbers, so Infinity inside comes back as null.
+    const transportable = fc.anything({
+      key: fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)),
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withObjectString: true,
+    });
     fc.assert(
-      fc.property(inputs, (input) => {
+      fc.property(transportable, (input) => {
         expect(fingerprintInput(superjson.parse(superjson.stringify(input)))).toBe(fingerprintInput(input));
       }),
     );

@@ -1,4 +1,5 @@
 import { sha256Hex } from '../guard/sha256.js';
+import type { BlobDigest } from './blob-digests.js';
 
 /** How much input the fingerprint walks before it refuses the call. */
 export interface FingerprintBudget {
@@ -41,6 +42,8 @@ export class FingerprintError extends Error {
 
 export interface FingerprintOptions {
   budget?: FingerprintBudget;
+  /** Digests of the files of `FormData` inputs (read beforehand: reading a file is async). */
+  files?: ReadonlyMap<Blob, BlobDigest>;
   /**
    * Serializes a class instance the fingerprint does not know (a class registered with
    * superjson, a custom type) into plain data — the app's transformer, so that exactly what the
@@ -76,7 +79,11 @@ const INLINE_LIMIT = 128;
  * a symbol, a function or an unknown class throws {@link FingerprintError}.
  */
 export function canonicalize(value: unknown, options: FingerprintOptions = {}): string {
-  return new Canonicalizer(options.budget ?? DEFAULT_FINGERPRINT_BUDGET, options.serialize).form(value, 0);
+  return new Canonicalizer(
+    options.budget ?? DEFAULT_FINGERPRINT_BUDGET,
+    options.serialize,
+    options.files,
+  ).form(value, 0);
 }
 
 class Canonicalizer {
@@ -84,12 +91,13 @@ class Canonicalizer {
   private readonly walking = new Set<object>();
   private values = 0;
   private bytes = 0;
-  /** Inside a serializer's output: a class there means the serializer does not know it either. */
-  private serializing = false;
+  /** The instance whose serialized form is being walked: a class inside it is one the serializer does not know. */
+  private serializing: object | undefined;
 
   constructor(
     private readonly budget: FingerprintBudget,
     private readonly serialize: ((value: object) => unknown) | undefined,
+    private readonly files: ReadonlyMap<Blob, BlobDigest> | undefined,
   ) {}
 
   form(value: unknown, depth: number): string {
@@ -119,6 +127,10 @@ class Canonicalizer {
     const object = value as object;
     const known = this.forms.get(object);
     if (known !== undefined) return known;
+    if (object === this.serializing) {
+      // The transformer handed the instance back as it was: it does not know the class.
+      throw unsupported(`an instance of ${className(object)}, a class the transformer does not know`);
+    }
     if (this.walking.has(object)) {
       throw unsupported('a circular reference (an object that contains itself)');
     }
@@ -173,6 +185,17 @@ class Canonicalizer {
       );
     }
     if (object instanceof ArrayBuffer) return this.binaryForm('ArrayBuffer', new Uint8Array(object));
+    if (typeof FormData === 'function' && object instanceof FormData) {
+      // Fields in order (a form sends them in document order), files by their digest.
+      const entries: string[] = [];
+      for (const [name, entry] of object) {
+        this.spend(name.length);
+        const value = typeof entry === 'string' ? this.form(entry, depth) : this.blobForm(entry);
+        entries.push(`${JSON.stringify(name)}=${value}`);
+      }
+      return `form[${entries.join(',')}]`;
+    }
+    if (typeof Blob === 'function' && object instanceof Blob) return this.blobForm(object);
     if (object instanceof Error) {
       const { name, message } = object;
       const cause = 'cause' in object ? this.form(object.cause, depth) : '-';
@@ -194,11 +217,11 @@ class Canonicalizer {
         `an instance of ${className(object)} that the transformer cannot serialize (${error instanceof Error ? error.message : String(error)})`,
       );
     }
-    this.serializing = true;
+    this.serializing = object;
     try {
       return `class:${JSON.stringify(className(object))}:${this.form(serialized, depth)}`;
     } finally {
-      this.serializing = false;
+      this.serializing = undefined;
     }
   }
 
@@ -212,6 +235,15 @@ class Canonicalizer {
       entries.push(`${JSON.stringify(key)}:${this.form(record[key], depth)}`);
     }
     return `${open}${entries.join(',')}}`;
+  }
+
+  /** A file of a form, by the digest read before the walk. */
+  private blobForm(blob: Blob): string {
+    const digest = this.files?.get(blob);
+    if (!digest) throw unsupported('a file outside a FormData input');
+    this.values++;
+    this.spend(Math.min(digest.size, 1024 * 1024));
+    return `file:${JSON.stringify(digest.name)}:${JSON.stringify(digest.type)}:${digest.size}:${digest.content}`;
   }
 
   /** Binary data by its type, length and the hash of its bytes. */

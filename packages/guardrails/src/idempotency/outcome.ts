@@ -19,7 +19,19 @@ export interface OutcomeTransformer {
   input: { serialize(value: unknown): unknown };
 }
 
-const SUPERJSON: OutcomeTransformer = { result: superjson, input: superjson };
+/** Bound once: a superjson instance's methods need their `this`. */
+function bind(transformer: CombinedDataTransformer): OutcomeTransformer {
+  const { input, output } = transformer;
+  return {
+    result: {
+      serialize: (value) => output.serialize(value),
+      deserialize: (value) => output.deserialize(value),
+    },
+    input: { serialize: (value) => input.serialize(value) },
+  };
+}
+
+const SUPERJSON = bind({ input: superjson, output: superjson });
 
 /**
  * @internal The app's transformer, from the tRPC builder's root config; superjson when the app
@@ -30,7 +42,7 @@ export function transformerOf(builder: AnyProcedureBuilder): OutcomeTransformer 
   const transformer = (builder._def as { config?: { transformer?: CombinedDataTransformer } }).config
     ?.transformer;
   if (!transformer || transformer === defaultTransformer) return SUPERJSON;
-  return { result: transformer.output, input: transformer.input };
+  return bind(transformer);
 }
 
 /** Serializes a handler's result; `undefined` at the top level is stored as the empty string. */
