@@ -114,6 +114,14 @@ const router = t.router({
     expectTypeOf(input).toEqualTypeOf<undefined>();
     return 1;
   }),
+  // A <form action> input: the key is a form field, so the input type stays FormData.
+  form: procedure
+    .idempotent()
+    .input(z.instanceof(FormData))
+    .mutation(({ input }) => {
+      expectTypeOf(input).toEqualTypeOf<FormData>();
+      return input.get('amountCents');
+    }),
   // Plain tRPC usage is untouched.
   plain: procedure.input(z.string()).query(({ input }) => input.length),
   concatenated: procedure
@@ -133,6 +141,7 @@ expectTypeOf<Inputs['later']>().toEqualTypeOf<{ idempotencyKey: string; n: numbe
 expectTypeOf<Inputs['webhook']>().toEqualTypeOf<{ eventId: string }>();
 expectTypeOf<Inputs['bare']>().toEqualTypeOf<{ idempotencyKey: string }>();
 expectTypeOf<Inputs['plain']>().toEqualTypeOf<string>();
+expectTypeOf<Inputs['form']>().toEqualTypeOf<FormData>();
 expectTypeOf<Outputs['pay']>().toEqualTypeOf<{ id: string; at: Date }>();
 expectTypeOf<Outputs['later']>().toEqualTypeOf<{ key: string; extra: number; n: number; big: bigint }>();
 expectTypeOf<Outputs['concatenated']>().toEqualTypeOf<'admin'>();
@@ -146,6 +155,9 @@ const caller = t.createCallerFactory(router)({ ip: '1.1.1.1' });
 // @ts-expect-error idempotencyKey is required
 void caller.pay({ customerId: 'c', amountCents: 1 });
 void caller.pay({ customerId: 'c', amountCents: 1, idempotencyKey: 'k' });
+void caller.form(new FormData()); // the key travels as a form field
+// @ts-expect-error a form procedure takes FormData, not an object with the key
+void caller.form({ idempotencyKey: 'k' });
 
 // @ts-expect-error the guard's context must match the procedure's
 guard.procedure(initTRPC.context<{ somethingElse: number }>().create().procedure);

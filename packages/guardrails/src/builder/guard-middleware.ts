@@ -41,7 +41,7 @@ export function createGuardMiddleware(
     }
     if (plan?.deferred && planned.length === 0) {
       // No limit to wait for: fingerprint the big input now.
-      const error = finishFingerprint(plan);
+      const error = await finishFingerprint(plan);
       if (error) throw error;
     }
 
@@ -83,7 +83,7 @@ export function createGuardMiddleware(
     if (!plan) return next();
 
     if (!claimNow) {
-      const error = finishFingerprint(plan);
+      const error = await finishFingerprint(plan);
       if (error) throw error;
       try {
         checked = await sendCheck(runtime, { limits: [], claim: plan.claim }, plan.settings.timeoutMs);

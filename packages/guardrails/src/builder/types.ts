@@ -33,6 +33,21 @@ export type IntersectIfDefined<TType, TWith> = TType extends UnsetMarker
 /** @internal Same as tRPC's (unexported) helper. */
 export type FoldErrorShape<TErrorShape, $Shape> = Extract<$Shape, TRPCErrorShape> | TErrorShape;
 
+/**
+ * @internal The input after `.idempotent()` and `.input()` met: the key is a property of an
+ * object input, but a field of a `FormData` input (a `<form action>`), which gains no property.
+ */
+export type WithKeyInput<TInputIn> = [TInputIn] extends [FormData]
+  ? TInputIn
+  : IntersectIfDefined<TInputIn, IdempotencyKeyInput>;
+
+/** @internal `IntersectIfDefined` for `.input()`, where a `FormData` parser drops the key property. */
+export type WithParsedInput<TInputIn, $In> = [$In] extends [FormData]
+  ? [TInputIn] extends [IdempotencyKeyInput]
+    ? $In
+    : IntersectIfDefined<TInputIn, $In>
+  : IntersectIfDefined<TInputIn, $In>;
+
 /** The input field that carries the idempotency key. */
 export interface IdempotencyKeyInput {
   /** One key per user intent: keep it across retries, make a new one for the next intent. */
@@ -106,7 +121,7 @@ export interface GuardedProcedureBuilder<
     TContext,
     TMeta,
     Overwrite<TContextOverrides, { idempotency: IdempotencyContext }>,
-    IntersectIfDefined<TInputIn, IdempotencyKeyInput>,
+    WithKeyInput<TInputIn>,
     TInputOut,
     TOutputIn,
     TOutputOut,
@@ -131,7 +146,7 @@ export interface GuardedProcedureBuilder<
     TContext,
     TMeta,
     TContextOverrides,
-    IntersectIfDefined<TInputIn, inferParser<$Parser>['in']>,
+    WithParsedInput<TInputIn, inferParser<$Parser>['in']>,
     IntersectIfDefined<TInputOut, inferParser<$Parser>['out']>,
     TOutputIn,
     TOutputOut,

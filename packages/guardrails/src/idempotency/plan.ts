@@ -4,6 +4,7 @@ import { rejection } from '../errors.js';
 import { idempotencyRecordKey } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
+import { digestFormFiles, isFormData } from './blob-digests.js';
 import { type FingerprintBudget, FingerprintError, fingerprintInput } from './fingerprint.js';
 import { idempotencyKeyError } from './key.js';
 import { takeoverGraceMs } from './lease.js';
@@ -11,6 +12,9 @@ import type { OutcomeTransformer } from './outcome.js';
 
 /** Owner of every record when no `owner` is configured. */
 export const SHARED_OWNER = '*';
+
+/** Where the key rides: the input property, or the form field of that name. */
+const KEY_FIELD = 'idempotencyKey';
 
 /**
  * How much input is fingerprinted before the rate limits decide: enough for any ordinary
@@ -30,7 +34,10 @@ export interface ClaimPlan {
   claim: Omit<ClaimRequest, 'deadline'>;
   /** The raw input the rest of the chain sees (without `idempotencyKey`), when it was stripped. */
   strippedRawInput: { value: unknown } | undefined;
-  /** An input too big to fingerprint before the rate limits: `claim.fingerprint` is still empty. */
+  /**
+   * An input too big to fingerprint before the rate limits, or a form with files (their content
+   * is read only once the limits allowed the call): `claim.fingerprint` is still empty.
+   */
   deferred: { input: unknown } | undefined;
 }
 
@@ -56,6 +63,13 @@ export async function planClaim(
     key = idempotencyKey;
     strippedRawInput = { value: rest };
     fingerprinted = rest;
+  } else if (isFormData(rawInput)) {
+    // A <form action> (Server Actions, multipart): the key is a (hidden) field.
+    key = rawInput.get(KEY_FIELD) ?? undefined;
+    const rest = new FormData();
+    for (const [name, value] of rawInput) if (name !== KEY_FIELD) rest.append(name, value);
+    strippedRawInput = { value: rest };
+    fingerprinted = rest;
   }
   const keyError = idempotencyKeyError(key);
   if (keyError) return { error: keyError };
@@ -75,12 +89,14 @@ export async function planClaim(
   let fingerprint = '';
   let deferred: ClaimPlan['deferred'];
   try {
+    if (isFormData(fingerprinted) && hasFiles(fingerprinted)) throw FILES_WAIT;
     fingerprint = fingerprintInput(fingerprinted, { budget: early, serialize: transformer.input.serialize });
   } catch (error) {
     const overEarlyBudget =
-      error instanceof FingerprintError &&
-      error.problem === 'too-large' &&
-      (early.maxValues < budget.maxValues || early.maxBytes < budget.maxBytes);
+      error === FILES_WAIT ||
+      (error instanceof FingerprintError &&
+        error.problem === 'too-large' &&
+        (early.maxValues < budget.maxValues || early.maxBytes < budget.maxBytes));
     if (!overEarlyBudget) return { error: fingerprintRejection(error) };
     deferred = { input: fingerprinted };
   }
@@ -106,15 +122,17 @@ export async function planClaim(
 }
 
 /**
- * @internal Fingerprints a deferred input with the full budget, once the limits allowed the
- * call; the error to answer when it cannot be fingerprinted.
+ * @internal Fingerprints a deferred input with the full budget (reading a form's files), once
+ * the limits allowed the call; the error to answer when it cannot be fingerprinted.
  */
-export function finishFingerprint(plan: ClaimPlan): TRPCError | undefined {
+export async function finishFingerprint(plan: ClaimPlan): Promise<TRPCError | undefined> {
   if (!plan.deferred) return undefined;
+  const { input } = plan.deferred;
   try {
-    plan.claim.fingerprint = fingerprintInput(plan.deferred.input, {
+    plan.claim.fingerprint = fingerprintInput(input, {
       budget: plan.settings.fingerprint,
       serialize: plan.transformer.input.serialize,
+      files: isFormData(input) ? await digestFormFiles(input) : undefined,
     });
     plan.deferred = undefined;
     return undefined;
@@ -134,6 +152,14 @@ function fingerprintRejection(error: unknown): TRPCError {
     case 'unsupported':
       return rejection('BAD_REQUEST', message, { kind: 'idempotency', reason: 'input-unsupported' });
   }
+}
+
+/** Thrown inside the early fingerprint: a form's files are read after the limits decided. */
+const FILES_WAIT = Symbol('files wait for the limits');
+
+function hasFiles(form: FormData): boolean {
+  for (const [, value] of form) if (typeof value !== 'string') return true;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
