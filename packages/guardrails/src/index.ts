@@ -79,6 +79,7 @@ export {
 } from './rate-limit/algorithms.js';
 export type { HeadersTarget, NodeHeadersTarget } from './rate-limit/headers.js';
 export type { RateLimitedOptions, ScopeConfig, StoreErrorPolicy } from './rate-limit/options.js';
+export { lazyStore } from './stores/lazy-store.js';
 export type {
   CheckRequest,
   CheckResult,
