@@ -23,7 +23,7 @@ describe.skipIf(!hasRedis)('a seeded nemesis over three demo-server processes on
     const verdict = await runNemesis({
       ...base,
       seed,
-      faults: ['stall-redis', 'stall-gateway', 'store-503'],
+      faults: ['stall-redis', 'stall-gateway', 'outage'],
     });
     console.log(formatVerdict(verdict, seed));
     expect(verdict.unexplained).toEqual([]);
@@ -40,7 +40,15 @@ describe.skipIf(!hasRedis)('a seeded nemesis over three demo-server processes on
     const verdict = await runNemesis({
       ...base,
       seed,
-      faults: ['stall-redis', 'stall-gateway', 'pause-server', 'kill-server', 'store-503', 'store-drop'],
+      faults: [
+        'stall-redis',
+        'stall-gateway',
+        'pause-server',
+        'kill-server',
+        'store-503',
+        'store-drop',
+        'outage',
+      ],
     });
     console.log(formatVerdict(verdict, seed));
     expect(verdict.unexplained).toEqual([]);

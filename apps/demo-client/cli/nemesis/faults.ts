@@ -59,6 +59,12 @@ export async function runFaultSchedule(options: {
         await sleep(durationMs);
         await server.restart();
         break;
+      case 'outage':
+        // The store unreachable for every server at once (503 on every link).
+        for (const each of fleet.servers) each.proxy.mode = 'unavailable';
+        await sleep(durationMs);
+        for (const each of fleet.servers) each.proxy.mode = 'pass';
+        break;
       case 'store-503':
       case 'store-drop':
         server.proxy.mode = kind === 'store-503' ? 'unavailable' : 'drop';

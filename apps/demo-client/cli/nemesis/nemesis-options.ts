@@ -8,6 +8,7 @@ export const FAULTS = [
   'kill-server',
   'store-503',
   'store-drop',
+  'outage',
 ] as const;
 export type FaultKind = (typeof FAULTS)[number];
 
