@@ -1,7 +1,7 @@
 import { detectStoreKind } from 'demo-server';
 import { describe, expect, it } from 'vitest';
 import { formatVerdict } from '../cli/nemesis/checker.js';
-import type { NemesisOptions } from '../cli/nemesis/nemesis-options.js';
+import { FAULTS, type NemesisOptions } from '../cli/nemesis/nemesis-options.js';
 import { runNemesis } from '../cli/nemesis/run-nemesis.js';
 
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';

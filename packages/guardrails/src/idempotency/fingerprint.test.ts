@@ -18,18 +18,21 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   );
 }
 
-const inputs = fc.anything({
-  // superjson drops these keys on purpose (prototype pollution), so a round trip would change them.
-  key: fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)),
-  withBigInt: true,
-  withDate: true,
-  withMap: true,
-  withSet: true,
-  withNullPrototype: false,
-  withTypedArray: true,
-  withSparseArray: false,
-  withObjectString: true,
-});
+/** Values superjson carries; typed arrays only when `withTypedArray` (their Infinity does not survive). */
+const values = (withTypedArray: boolean) =>
+  fc.anything({
+    // superjson drops these keys on purpose (prototype pollution), so a round trip would change them.
+    key: fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)),
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: false,
+    withTypedArray,
+    withSparseArray: false,
+    withObjectString: true,
+  });
+const inputs = values(true);
 
 function problemOf(run: () => unknown): FingerprintProblem | undefined {
   try {
@@ -65,16 +68,8 @@ describe('fingerprintInput', () => {
 
   it('gives the same fingerprint after a superjson round trip, as the server sees a retry', () => {
     // Typed arrays stay out: superjson writes them as JSON numbers, so Infinity inside comes back as null.
-    const transportable = fc.anything({
-      key: fc.string().filter((key) => !['__proto__', 'constructor', 'prototype'].includes(key)),
-      withBigInt: true,
-      withDate: true,
-      withMap: true,
-      withSet: true,
-      withObjectString: true,
-    });
     fc.assert(
-      fc.property(transportable, (input) => {
+      fc.property(values(false), (input) => {
         expect(fingerprintInput(superjson.parse(superjson.stringify(input)))).toBe(fingerprintInput(input));
       }),
     );
