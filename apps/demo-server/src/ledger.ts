@@ -59,9 +59,9 @@ export interface ChargeAttempt {
 
 /**
  * What the provider did with an attempt: charged (again, for a newer attempt of an intent it
- * already charged: a double charge, which it counts); or refused it, because a newer attempt of
- * the intent was already seen. Like a provider that checks fencing tokens but does not
- * deduplicate by key: the guard in front of it has to.
+ * already charged: a double charge, which it counts; the same charge for the same attempt sent
+ * twice); or refused it, because a newer attempt of the intent was already seen. Like a provider
+ * that checks fencing tokens but does not deduplicate by key: the guard in front of it has to.
  */
 export type ChargeOutcome = { kind: 'charged'; charge: Charge } | { kind: 'stale'; newerToken: number };
 

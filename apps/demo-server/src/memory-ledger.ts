@@ -22,6 +22,10 @@ export function memoryLedger(): Ledger {
         stats.staleAttempts++;
         return { kind: 'stale', newerToken: newest };
       }
+      if (newest !== undefined && attempt.token === newest) {
+        // The same attempt again (a request sent twice): its charge again.
+        return { kind: 'charged', charge: byIntent.get(intent)!.at(-1)! };
+      }
       if (newest !== undefined) stats.doubleCharges++;
       tokens.set(intent, attempt.token);
       stats.charges++;

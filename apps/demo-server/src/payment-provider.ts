@@ -36,7 +36,18 @@ export function fakePaymentProvider({
           message: 'Card declined (the demo declines $13.37)',
         });
       }
-      const outcome = await ledger.charge(attempt);
+      let outcome: Awaited<ReturnType<Ledger['charge']>>;
+      try {
+        outcome = await ledger.charge(attempt);
+      } catch (cause) {
+        // The provider's own store could not be reached: nothing was charged, so the intent may
+        // run again (the router keeps this error out of the idempotency record).
+        throw new TRPCError({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'The payment provider is unavailable; nothing was charged',
+          cause,
+        });
+      }
       if (outcome.kind === 'stale') {
         throw new TRPCError({
           code: 'CONFLICT',

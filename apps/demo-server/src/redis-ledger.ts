@@ -14,6 +14,7 @@ import {
  * print it rounded), KEYS[3] recent charges list, KEYS[4] this intent's charges (a list)
  * ARGV: intent, token, owner, idempotency key, amount, now
  * returns {'charged', charge JSON} | {'stale', newer token}
+ * The same token again is the same attempt (a request the client sent twice): its charge again.
  */
 const CHARGE_SCRIPT = `
 local intent, token = ARGV[1], tonumber(ARGV[2])
@@ -21,6 +22,9 @@ local seen = redis.call('HGET', KEYS[2], intent)
 if seen and token < tonumber(seen) then
   redis.call('HINCRBY', KEYS[1], 'staleAttempts', 1)
   return {'stale', seen}
+end
+if seen and token == tonumber(seen) then
+  return {'charged', redis.call('LINDEX', KEYS[4], -1)}
 end
 if seen then redis.call('HINCRBY', KEYS[1], 'doubleCharges', 1) end
 redis.call('HSET', KEYS[2], intent, ARGV[2])

@@ -78,7 +78,8 @@ export function createDemoApp(options: DemoRouterOptions) {
       /** Charges the caller's card once per intent, however often the request arrives. */
       pay: procedure
         .rateLimited(['ip', 'user'])
-        .idempotent()
+        // A provider outage charged nothing: let the retry run again instead of replaying the 503.
+        .idempotent({ cacheError: (error) => error.code !== 'SERVICE_UNAVAILABLE' })
         .input(z.object({ amountCents }).strict())
         .mutation(async ({ input, ctx }) => {
           const charge = await provider.charge({

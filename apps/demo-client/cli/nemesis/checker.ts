@@ -25,6 +25,8 @@ export interface Verdict {
   reported: { outcomeLost: number; takeovers: number };
   /** The broken promises: double charges and split answers the guard did not report. */
   unexplained: string[];
+  /** What the servers logged about each unexplained intent, to start the investigation from. */
+  evidence: Record<string, string[]>;
   outcomesStoredLate: number;
   faults: Record<string, number>;
   shoppers: ShopperTally;
@@ -81,6 +83,16 @@ export function checkRun(options: {
         unexplained.push(`${intent.idempotencyKey}: answered ${[...distinctAnswers].join(' and ')}`);
     }
   }
+  const evidence: Record<string, string[]> = {};
+  for (const line of unexplained) {
+    const key = line.slice(0, line.indexOf(':'));
+    evidence[key] = log
+      .filter((entry) => entry.key === key)
+      .map((entry) => {
+        const { server, time, msg: _msg, key: _key, owner: _owner, ...rest } = entry;
+        return `${String(time ?? '')} server ${server} ${JSON.stringify(rest)}`;
+      });
+  }
   const faults: Record<string, number> = {};
   for (const fault of options.faults) faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
   return {
@@ -94,6 +106,7 @@ export function checkRun(options: {
     inconsistent,
     reported: { outcomeLost: lostKeys.size, takeovers: takeoverKeys.size },
     unexplained,
+    evidence,
     outcomesStoredLate: log.filter((line) => line.outcome === 'outcome-stored').length,
     faults,
     shoppers: options.shoppers,
@@ -130,7 +143,13 @@ export function formatVerdict(verdict: Verdict, seed: number): string {
   lines.push(
     verdict.ok
       ? `OK: every intent answered; every double charge or split answer (${verdict.doubleCharged}, ${verdict.inconsistent}) was reported`
-      : `FAILED:\n  ${verdict.unexplained.slice(0, 20).join('\n  ')}`,
+      : `FAILED:\n  ${verdict.unexplained
+          .slice(0, 10)
+          .map(
+            (line) =>
+              `${line}\n    ${(verdict.evidence[line.slice(0, line.indexOf(':'))] ?? []).join('\n    ')}`,
+          )
+          .join('\n  ')}`,
   );
   return lines.join('\n');
 }
