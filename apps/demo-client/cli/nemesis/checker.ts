@@ -25,7 +25,7 @@ export interface Verdict {
   reported: { outcomeLost: number; takeovers: number };
   /** The broken promises: double charges and split answers the guard did not report. */
   unexplained: string[];
-  /** What the servers logged about each unexplained intent, to start the investigation from. */
+  /** What the servers logged about each unexplained or double-charged intent, to start from. */
   evidence: Record<string, string[]>;
   outcomesStoredLate: number;
   faults: Record<string, number>;
@@ -84,8 +84,10 @@ export function checkRun(options: {
     }
   }
   const evidence: Record<string, string[]> = {};
-  for (const line of unexplained) {
-    const key = line.slice(0, line.indexOf(':'));
+  const doubles = intents
+    .filter((intent) => chargesOf(intent).length > 1)
+    .map((intent) => intent.idempotencyKey);
+  for (const key of [...unexplained.map((line) => line.slice(0, line.indexOf(':'))), ...doubles]) {
     evidence[key] = log
       .filter((entry) => entry.key === key)
       .map((entry) => {
