@@ -96,11 +96,14 @@ describe.each<Adapter>(['standalone', 'fetch'])('hostile input over the %s adapt
     );
   });
 
-  it.runIf(adapter === 'standalone')('refuses bodies over maxBodySize with 413', async () => {
-    for (const size of [2 * 1024 * 1024, 20 * 1024 * 1024]) {
-      expect(await send('charge', `{"json":{"s":"${'x'.repeat(size)}"}}`)).toBe(413);
-    }
-  });
+  // The fetch adapter has no maxBodySize: there the platform bounds the body.
+  if (adapter === 'standalone') {
+    it('refuses bodies over maxBodySize with 413', async () => {
+      for (const size of [2 * 1024 * 1024, 20 * 1024 * 1024]) {
+        expect(await send('charge', `{"json":{"s":"${'x'.repeat(size)}"}}`)).toBe(413);
+      }
+    });
+  }
 
   it('still serves an honest call afterwards', async () => {
     const body = JSON.stringify({ json: { idempotencyKey: 'honest', customerId: 'c1', amountCents: 500 } });
