@@ -127,7 +127,8 @@ export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOpt
       let replies: { result: unknown; error?: string }[];
       try {
         replies = (await pipeline.exec({ keepErrors: true })) as typeof replies;
-      } catch (error) {
+      } catch (failure) {
+        const error = concise('check', failure);
         for (const call of calls) call.reject(error);
         await Promise.allSettled(pending);
         throw error;
@@ -161,10 +162,7 @@ export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOpt
         stored = await evalScript<number>(redis, SCRIPTS.complete, [key], [claimId, encoded, ttlMs]);
       } catch (error) {
         if (TOO_LARGE.test(errorMessage(error))) return 'too-large';
-        // @upstash/redis puts the whole request in its message: keep the reason, not the outcome.
-        throw new Error(`[trpc-guardrails] complete failed: ${errorMessage(error).slice(0, 300)}`, {
-          cause: error,
-        });
+        throw concise('complete', error);
       }
       return Number(stored) === 1 ? 'ok' : 'fenced';
     },
@@ -206,4 +204,13 @@ function toUpstashLimiter(limiter: Limiter) {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * @upstash/redis puts the whole request in its error messages (an outcome, every key): keep the
+ * reason for logs and events, and the original as `cause`.
+ */
+function concise(operation: string, error: unknown): Error {
+  const reason = errorMessage(error).split(', command was:')[0]!.slice(0, 300);
+  return new Error(`[trpc-guardrails] ${operation} failed: ${reason}`, { cause: error });
 }
