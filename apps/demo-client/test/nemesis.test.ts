@@ -40,15 +40,7 @@ describe.skipIf(!hasRedis)('a seeded nemesis over three demo-server processes on
     const verdict = await runNemesis({
       ...base,
       seed,
-      faults: [
-        'stall-redis',
-        'stall-gateway',
-        'pause-server',
-        'kill-server',
-        'store-503',
-        'store-drop',
-        'outage',
-      ],
+      faults: [...FAULTS],
     });
     console.log(formatVerdict(verdict, seed));
     expect(verdict.unexplained).toEqual([]);

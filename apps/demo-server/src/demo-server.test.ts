@@ -198,8 +198,8 @@ describe.each<StoreKind>(hasRedis ? ['local', 'memory'] : ['memory'])(
         });
         expect(await ledger.stats()).toMatchObject({ charges: 1, staleAttempts: 1, doubleCharges: 0 });
         // The same attempt sent twice (a transport retry) is the same charge.
-      expect((await provider.charge({ ...attempt, token: newer })).chargeId).toBe(first.chargeId);
-      // A newer attempt charging again is what the guard must prevent: counted, never hidden.
+        expect((await provider.charge({ ...attempt, token: newer })).chargeId).toBe(first.chargeId);
+        // A newer attempt charging again is what the guard must prevent: counted, never hidden.
         const second = await provider.charge({ ...attempt, token: newer + 1 });
         expect(second.chargeId).not.toBe(first.chargeId);
         expect(await ledger.stats()).toMatchObject({ charges: 2, doubleCharges: 1 });
