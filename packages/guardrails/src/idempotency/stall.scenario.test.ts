@@ -107,6 +107,10 @@ describe('a store stall longer than the lease, in the middle of a storm of dupli
         const lost = servers.flatMap((server) =>
           server.events.filter((event) => event.type === 'outcome-lost'),
         );
+        for (const event of lost) {
+          const key = (event as { key: string }).key;
+          console.log(key, trace.filter((line) => line.includes(key) || line.includes('SIG')).join('\n'));
+        }
         expect(lost).toEqual([]);
       } finally {
         gateway.signal(target, 'SIGCONT');
