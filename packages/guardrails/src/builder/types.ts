@@ -77,7 +77,7 @@ export interface GuardedProcedureBuilder<
    */
   rateLimited(
     scope: TScopes | readonly [TScopes, ...TScopes[]],
-    options?: RateLimitedOptions,
+    options?: RateLimitedOptions<Simplify<Overwrite<TContext, TContextOverrides>>>,
   ): GuardedProcedureBuilder<
     TScopes,
     TContext,

@@ -3,13 +3,13 @@ import { rejection } from '../errors.js';
 import { emitEvent } from '../events.js';
 import type { GuardRuntime } from '../guard/runtime.js';
 import type { LimitResult } from '../stores/types.js';
-import { limiterWindowSeconds } from './algorithms.js';
 import { type HeadersTarget, writeRateLimitHeaders, writeRetryAfter } from './headers.js';
 import type { PlannedLimit } from './plan.js';
 
 /**
- * @internal Reads the store's verdicts: writes headers for the most restrictive scope and returns
- * the `TOO_MANY_REQUESTS` error when any scope denied (naming the one with the longest wait).
+ * @internal Reads the store's verdicts: hands every planned scope's result to the header writer
+ * (one `RateLimit` item per scope) and returns the `TOO_MANY_REQUESTS` error when any scope
+ * denied (naming the one with the longest wait).
  */
 export function decideLimits(
   runtime: GuardRuntime,
@@ -21,28 +21,20 @@ export function decideLimits(
   now = Date.now(),
 ): TRPCError | undefined {
   if (planned.length === 0) return undefined;
-  let tightest = 0;
   let denied: number | undefined;
   results.forEach((result, index) => {
-    const current = results[tightest]!;
-    if (
-      result.remaining < current.remaining ||
-      (result.remaining === current.remaining && result.reset > current.reset)
-    ) {
-      tightest = index;
-    }
     if (!result.success && (denied === undefined || result.reset > results[denied]!.reset)) denied = index;
   });
-  const shown = denied ?? tightest;
-  const shownScope = planned[shown]!.scope;
   if (headers) {
     writeRateLimitHeaders(
       headers,
-      {
-        scope: shownScope.name,
-        ...pick(results[shown]!),
-        windowSeconds: limiterWindowSeconds(shownScope.limiter),
-      },
+      results.map((result, index) => ({
+        scope: planned[index]!.scope.name,
+        // The limiter that applied to this call, which may differ per caller.
+        limiter: planned[index]!.limiter,
+        success: result.success,
+        ...pick(result),
+      })),
       now,
     );
   }
@@ -50,7 +42,7 @@ export function decideLimits(
 
   const result = results[denied]!;
   const retryAfter = Math.max(1, Math.ceil((result.reset - now) / 1000));
-  if (headers) writeRetryAfter(headers, retryAfter);
+  if (headers) writeRetryAfter(headers, retryAfter, now);
   const { scope, identifier } = planned[denied]!;
   emitEvent(runtime.onEvent, {
     type: 'limited',

@@ -32,7 +32,8 @@ export interface ScopeConfig<TContext> {
 }
 
 /** Options of `.rateLimited(scope, options)`. */
-export interface RateLimitedOptions {
+// biome-ignore lint/correctness/noUnusedVariables: filled in by per-call limiters
+export interface RateLimitedOptions<TContext = unknown> {
   /**
    * Units one call consumes.
    * @default 1

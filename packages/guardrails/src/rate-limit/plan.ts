@@ -3,10 +3,13 @@ import type { LimitStep } from '../builder/guard-steps.js';
 import { rateLimitIdentifier, rateLimitPrefix } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedScope } from '../guard/runtime.js';
 import type { LimitRequest } from '../stores/types.js';
+import type { Limiter } from './algorithms.js';
 
 /** @internal A scope that applies to this call, with its store request. */
 export interface PlannedLimit {
   scope: ResolvedScope;
+  /** The limiter that applies to this call (a scope's limiter may depend on the caller). */
+  limiter: Limiter;
   identifier: string;
   request: LimitRequest;
 }
@@ -30,6 +33,7 @@ export function planLimits(
       const identifier = String(raw);
       planned.push({
         scope,
+        limiter: scope.limiter,
         identifier,
         request: {
           prefix: rateLimitPrefix(runtime.prefix, scope.name),

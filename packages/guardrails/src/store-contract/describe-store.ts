@@ -73,8 +73,93 @@ export function describeStore(name: string, setup: () => StoreFixture) {
       const prefix = uniquePrefix();
       const first = await store.check({ limits: [limit(prefix, tokenBucket(1, '60 s', 5), 3)] });
       expect(first.limits[0]).toMatchObject({ success: true, remaining: 2 });
-      const second = await store.check({ limits: [limit(prefix, tokenBucket(1, '60 s', 5), 3)] });
-      expect(second.limits[0]).toMatchObject({ success: false, remaining: 0 });
+    });
+
+    it.each([
+      ['fixed window', fixedWindow(5, '1 h')],
+      ['sliding window', slidingWindow(5, '1 h')],
+      ['token bucket', tokenBucket(1, '1 h', 5)],
+    ])('%s: a cost above what is left is refused whole and takes nothing', async (_, limiter) => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      await store.check({ limits: [limit(prefix, limiter, 3)] });
+      const refused = await store.check({ limits: [limit(prefix, limiter, 3)] });
+      expect(refused.limits[0]).toMatchObject({ success: false, remaining: 2 });
+      const fits = await store.check({ limits: [limit(prefix, limiter, 2)] });
+      expect(fits.limits[0]).toMatchObject({ success: true, remaining: 0 });
+    });
+
+    it.each([
+      ['one slot', '{id}', '{id}'],
+      ['two slots', '{alice}', '{bob}'],
+    ])('a call one limit refuses takes nothing from the others (%s)', async (_, first, second) => {
+      const { store } = setup();
+      const [wide, narrow, bucket] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
+      const limits = [
+        limit(wide, fixedWindow(5, '1 h'), 1, first),
+        limit(bucket, tokenBucket(1, '1 h', 5), 1, first),
+        limit(narrow, slidingWindow(1, '1 h'), 1, second),
+      ];
+      expect((await store.check({ limits })).limits.map((r) => r.success)).toEqual([true, true, true]);
+      const refused = await store.check({ limits });
+      expect(refused.limits.map((r) => [r.success, r.remaining])).toEqual([
+        [true, 4],
+        [true, 4],
+        [false, 0],
+      ]);
+      const after = await store.check({ limits: limits.slice(0, 2) });
+      expect(after.limits.map((r) => r.remaining)).toEqual([3, 3]);
+    });
+
+    it('a refused call does not claim its record', async () => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      const key = `${prefix}:idem:{k}`;
+      const limits = [limit(prefix, fixedWindow(1, '1 h'), 1, '{k}')];
+      await store.check({ limits });
+      const claim = claimOf(key);
+      const refused = await store.check({ limits, claim });
+      expect(refused.limits[0]!.success).toBe(false);
+      // A store may claim anyway (the guard then releases it); either way the key stays free.
+      if (refused.claim?.status === 'acquired') {
+        expect(await store.release({ key, claimId: claim.claimId })).toBe('ok');
+      } else {
+        expect(refused.claim?.status).toBe('skipped');
+      }
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
+        status: 'acquired',
+        takeover: false,
+      });
+    });
+
+    it('a claim that lands after its deadline takes nothing from the limits', async () => {
+      const { store } = setup();
+      const prefix = uniquePrefix();
+      const limits = [limit(prefix, fixedWindow(5, '1 h'), 2, '{k}')];
+      const late = await store.check({
+        limits,
+        claim: claimOf(`${prefix}:idem:{k}`, { deadline: Date.now() - 1 }),
+      });
+      expect(late.claim?.status).toBe('expired');
+      const next = await store.check({ limits });
+      expect(next.limits[0]).toMatchObject({ success: true, remaining: 3 });
+    });
+
+    it('a limiter that changes between calls keeps what was used, where its state still means the same', async () => {
+      const { store } = setup();
+      const [fixed, sliding, bucket] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
+      await store.check({ limits: [limit(fixed, fixedWindow(3, '1 h'), 2)] });
+      // A bigger plan, same window: the two used units still count.
+      const upgraded = await store.check({ limits: [limit(fixed, fixedWindow(10, '1 h'))] });
+      expect(upgraded.limits[0]).toMatchObject({ success: true, remaining: 7, limit: 10 });
+      await store.check({ limits: [limit(sliding, slidingWindow(3, '1 h'), 3)] });
+      // Another window length: the old counts mean something else, so they are not carried over.
+      const rewindowed = await store.check({ limits: [limit(sliding, slidingWindow(3, '2 h'))] });
+      expect(rewindowed.limits[0]).toMatchObject({ success: true, remaining: 2 });
+      await store.check({ limits: [limit(bucket, tokenBucket(1, '1 h', 10), 1)] });
+      // A smaller bucket holds at most its size.
+      const shrunk = await store.check({ limits: [limit(bucket, tokenBucket(1, '1 h', 4))] });
+      expect(shrunk.limits[0]).toMatchObject({ success: true, remaining: 3, limit: 4 });
     });
 
     it('answers several limits in request order, each independent', async () => {

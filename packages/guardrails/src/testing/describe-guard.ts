@@ -1,9 +1,18 @@
 import { TRPCClientError } from '@trpc/client';
+import { type Item, parseList } from 'structured-headers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGuardrailsErrorData } from '../errors.js';
 import type { StoreFixture } from '../store-contract/describe-store.js';
 import { uniquePrefix } from '../store-contract/describe-store.js';
 import { type Adapter, createClient, createTestApp, serve, type TestAppOptions } from './test-app.js';
+
+/** A Structured Field List of named items, parsed with an RFC 9651 parser. */
+function sfList(headers: Headers | undefined, name: string): [unknown, Record<string, unknown>][] {
+  return parseList(headers?.get(name) ?? '').map((member) => {
+    const [value, params] = member as Item;
+    return [value, Object.fromEntries(params)];
+  });
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,8 +85,14 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           expect(data.reset).toBeGreaterThan(Date.now());
           expect(data.retryAfter).toBeGreaterThanOrEqual(1);
           expect(state.lastHeaders?.get('Retry-After')).toBe(String(data.retryAfter));
-          expect(state.lastHeaders?.get('RateLimit-Policy')).toBe('"ip";q=3;w=3600');
-          expect(state.lastHeaders?.get('RateLimit')).toMatch(/^"ip";r=0;t=\d+$/);
+          // One item per scope that applied (ip and user; the tenant scope is skipped here).
+          expect(sfList(state.lastHeaders, 'RateLimit-Policy')).toEqual([
+            ['ip', { q: 3, w: 3600 }],
+            ['user', { q: 1000, w: 3600 }],
+          ]);
+          const limits = sfList(state.lastHeaders, 'RateLimit');
+          expect(limits.map(([name]) => name)).toEqual(['ip', 'user']);
+          expect(limits[0]![1]).toMatchObject({ r: 0, t: expect.any(Number) });
           expect(state.lastHeaders?.get('X-RateLimit-Limit')).toBe('3');
           expect(events.filter((e) => e.type === 'limited')).toEqual([
             expect.objectContaining({
@@ -113,7 +128,10 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           ]);
           expect(state.requests).toBe(1);
           expect(state.lastHeaders?.get('X-RateLimit-Remaining')).toBe('8');
-          expect(state.lastHeaders?.get('RateLimit')).toMatch(/^"ip";r=8;t=\d+$/);
+          expect(sfList(state.lastHeaders, 'RateLimit').map(([name, params]) => [name, params.r])).toEqual([
+            ['ip', 8],
+            ['user', 998],
+          ]);
         });
 
         it('consumes `cost` units per call', async () => {
@@ -121,11 +139,12 @@ export function describeGuard(storeName: string, setup: () => StoreFixture) {
           const client = as({ 'x-ip': '10.0.0.2' });
           await client.limitedOnly.query();
           await client.limitedOnly.query();
-          // 1 unit left, the call needs 2: denied (like @upstash/ratelimit, a fixed window counts it).
+          // 1 unit left, the call needs 2: denied, and the denial takes nothing.
           expect(guardrailsData(await rejected(client.limitedOnly.query()))).toMatchObject({
             scope: 'ip',
-            remaining: 0,
+            remaining: 1,
           });
+          expect(guardrailsData(await rejected(client.limitedOnly.query()))).toMatchObject({ remaining: 1 });
         });
 
         it('reports the scope with the longest wait when several deny', async () => {

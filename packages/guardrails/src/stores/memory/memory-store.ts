@@ -1,3 +1,4 @@
+import { limitKey } from '../limit-key.js';
 import { outcomeBytes } from '../outcome-size.js';
 import type {
   CheckRequest,
@@ -13,7 +14,7 @@ import type {
   ReleaseRequest,
   StoredOutcome,
 } from '../types.js';
-import { applyLimit, type Counter, type CounterMap } from './rate-limiters.js';
+import { type LimitState, peekLimit } from './rate-limiters.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -74,15 +75,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
       `[trpc-guardrails] memoryStore({ maxResultBytes }) must be a positive integer, got ${String(maxResultBytes)}`,
     );
   }
-  const counters = new Map<string, Counter>();
+  const counters = new Map<string, LimitState>();
   const records = new Map<string, StoredRecord>();
   let lastToken = 0;
   let nextSweepAt = 0;
-
-  const counterMap: CounterMap = {
-    get: (key, now) => live(counters, key, now),
-    set: (key, counter) => counters.set(key, counter),
-  };
 
   function tick(): number {
     const now = clock();
@@ -156,12 +152,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
     },
     async check({ limits, claim: claimRequest }: CheckRequest): Promise<CheckResult> {
       const now = tick();
-      const results = limits.map((limit) =>
-        applyLimit(counterMap, `${limit.prefix}:${limit.identifier}`, limit.limiter, limit.cost, now),
-      );
+      // Decide every limit first and take only when all allow: a refused call costs nothing.
+      const verdicts = limits.map((limit) => {
+        const key = limitKey(limit);
+        return peekLimit(live(counters, key, now), key, limit.limiter, limit.cost, now);
+      });
+      const allowed = verdicts.every((verdict) => verdict.success);
+      const late = claimRequest !== undefined && Date.now() > claimRequest.deadline;
+      const take = allowed && !late;
+      const results = verdicts.map(({ take: _, ...result }, index) => {
+        if (take || !result.success) return result;
+        return { ...result, remaining: result.remaining + limits[index]!.cost };
+      });
+      if (take) for (const verdict of verdicts) verdict.take(counters);
       if (!claimRequest) return { limits: results };
-      const denied = results.some((result) => !result.success);
-      return { limits: results, claim: denied ? { status: 'skipped' } : claim(claimRequest, now) };
+      return { limits: results, claim: allowed ? claim(claimRequest, now) : { status: 'skipped' } };
     },
     async complete({ key, claimId, outcome, ttlMs }: CompleteRequest): Promise<CompleteResult> {
       const now = tick();

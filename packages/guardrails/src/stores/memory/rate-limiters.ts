@@ -1,78 +1,109 @@
 import type { Limiter } from '../../rate-limit/algorithms.js';
 import type { LimitResult } from '../types.js';
 
-/** A counter that expires, as a Redis key would. */
-export interface Counter {
-  value: number;
-  refilledAt?: number;
+/** A fixed or sliding window's state, as the Lua functions keep it in a hash. */
+export interface WindowState {
+  kind: 'window';
+  /** Window number: `floor(now / windowMs)`. */
+  window: number;
+  count: number;
+  previous: number;
+  windowMs: number;
   expiresAt: number;
 }
 
-/** Counter storage the algorithms read and write (a Map with expiry, in the memory store). */
-export interface CounterMap {
-  get(key: string, now: number): Counter | undefined;
-  set(key: string, counter: Counter): void;
+/** A token bucket's state. */
+export interface BucketState {
+  kind: 'bucket';
+  refilledAt: number;
+  tokens: number;
+  expiresAt: number;
+}
+
+export type LimitState = WindowState | BucketState;
+
+/** A limit's decision before anything is taken; `take()` consumes the call's cost. */
+export interface LimitVerdict extends LimitResult {
+  take(states: Map<string, LimitState>): void;
 }
 
 /**
- * The three algorithms with exactly the arithmetic of `@upstash/ratelimit`'s Lua scripts, so the
- * memory store and the Upstash store answer the same.
+ * `peek_limit` / `commit_limit` of `stores/lua/limit-functions.ts`, in TypeScript, for the memory
+ * store: the same arithmetic, so both stores answer the same (a property test runs them side by
+ * side on a real Redis). Change both or neither.
  */
-export function applyLimit(
-  counters: CounterMap,
+export function peekLimit(
+  state: LimitState | undefined,
   key: string,
   limiter: Limiter,
   cost: number,
   now: number,
-): LimitResult {
-  switch (limiter.algorithm) {
-    case 'fixed-window': {
-      const bucket = Math.floor(now / limiter.windowMs);
-      const bucketKey = `${key}:${bucket}`;
-      const counter = counters.get(bucketKey, now) ?? { value: 0, expiresAt: now + limiter.windowMs };
-      counter.value += cost; // like INCRBY: counted even when over the limit
-      counters.set(bucketKey, counter);
-      return {
-        success: counter.value <= limiter.limit,
-        limit: limiter.limit,
-        remaining: Math.max(0, limiter.limit - counter.value),
-        reset: (bucket + 1) * limiter.windowMs,
-      };
-    }
-    case 'sliding-window': {
-      const window = limiter.windowMs;
-      const current = Math.floor(now / window);
-      const currentKey = `${key}:${current}`;
-      const inCurrent = counters.get(currentKey, now)?.value ?? 0;
-      const inPrevious = counters.get(`${key}:${current - 1}`, now)?.value ?? 0;
-      const weightedPrevious = Math.floor((1 - (now % window) / window) * inPrevious);
-      const reset = (current + 1) * window;
-      if (weightedPrevious + inCurrent >= limiter.limit) {
-        return { success: false, limit: limiter.limit, remaining: 0, reset };
-      }
-      const counter = counters.get(currentKey, now) ?? { value: 0, expiresAt: now + window * 2 + 1000 };
-      counter.value += cost;
-      counters.set(currentKey, counter);
-      const remaining = limiter.limit - (counter.value + weightedPrevious);
-      return { success: remaining >= 0, limit: limiter.limit, remaining: Math.max(0, remaining), reset };
-    }
-    case 'token-bucket': {
-      const { maxTokens, intervalMs, refillRate } = limiter;
-      const bucket = counters.get(key, now);
-      let refilledAt = bucket?.refilledAt ?? now;
-      let tokens = bucket ? bucket.value : maxTokens;
+): LimitVerdict {
+  if (limiter.algorithm === 'token-bucket') {
+    const { maxTokens, intervalMs, refillRate } = limiter;
+    let refilledAt = now;
+    let tokens = maxTokens;
+    if (state?.kind === 'bucket') {
+      refilledAt = state.refilledAt;
+      tokens = state.tokens;
       if (now >= refilledAt + intervalMs) {
         const refills = Math.floor((now - refilledAt) / intervalMs);
-        tokens = Math.min(maxTokens, tokens + refills * refillRate);
+        tokens += refills * refillRate;
         refilledAt += refills * intervalMs;
       }
-      if (tokens < cost) {
-        return { success: false, limit: maxTokens, remaining: 0, reset: refilledAt + intervalMs };
-      }
-      const remaining = tokens - cost;
-      const expiresIn = Math.ceil((maxTokens - remaining) / refillRate) * intervalMs;
-      counters.set(key, { value: remaining, refilledAt, expiresAt: now + Math.max(expiresIn, 1) });
-      return { success: true, limit: maxTokens, remaining, reset: refilledAt + intervalMs };
+    }
+    tokens = Math.min(maxTokens, tokens);
+    const reset = refilledAt + intervalMs;
+    if (tokens < cost) return refused(maxTokens, tokens, reset);
+    const remaining = tokens - cost;
+    return {
+      success: true,
+      limit: maxTokens,
+      remaining,
+      reset,
+      take(states) {
+        const ttl = Math.max(1, Math.ceil((maxTokens - remaining) / refillRate) * intervalMs);
+        states.set(key, { kind: 'bucket', refilledAt, tokens: remaining, expiresAt: now + ttl });
+      },
+    };
+  }
+  const { limit, windowMs } = limiter;
+  const window = Math.floor(now / windowMs);
+  const reset = (window + 1) * windowMs;
+  let current = 0;
+  let previous = 0;
+  if (state?.kind === 'window' && state.windowMs === windowMs) {
+    if (state.window === window) {
+      current = state.count;
+      previous = state.previous;
+    } else if (state.window === window - 1) {
+      previous = state.count;
     }
   }
+  const used =
+    limiter.algorithm === 'sliding-window'
+      ? current + Math.floor((1 - (now % windowMs) / windowMs) * previous)
+      : current;
+  if (used + cost > limit) return refused(limit, Math.max(0, limit - used), reset);
+  return {
+    success: true,
+    limit,
+    remaining: limit - used - cost,
+    reset,
+    take(states) {
+      const ttl = reset - now + (limiter.algorithm === 'sliding-window' ? windowMs : 0);
+      states.set(key, {
+        kind: 'window',
+        window,
+        count: current + cost,
+        previous,
+        windowMs,
+        expiresAt: now + ttl,
+      });
+    },
+  };
+}
+
+function refused(limit: number, remaining: number, reset: number): LimitVerdict {
+  return { success: false, limit, remaining, reset, take() {} };
 }

@@ -1,3 +1,2 @@
-export { SCRIPTS } from './lua/registry.js';
 export type { UpstashRedisClient } from './redis-client.js';
-export { upstashStore } from './upstash-store.js';
+export { type UpstashStoreOptions, upstashStore } from './upstash-store.js';

@@ -28,7 +28,7 @@ export function decodeOutcome(encoded: unknown): StoredOutcome {
   return { kind: 'error', code, message };
 }
 
-/** The claim script's reply (see `CLAIM_SCRIPT`) and the Redis time it ends with. */
+/** The claim's reply (see `CLAIM_FUNCTION`) and the Redis time it ends with. */
 export function decodeClaimReply(reply: unknown): { claim: ClaimResult; now: number } {
   if (!Array.isArray(reply))
     throw new Error(`[trpc-guardrails] unexpected claim reply: ${JSON.stringify(reply)}`);
@@ -47,6 +47,8 @@ export function decodeClaimReply(reply: unknown): { claim: ClaimResult; now: num
       return { claim: { status: 'mismatch' }, now };
     case 5:
       return { claim: { status: 'expired' }, now };
+    case 6:
+      return { claim: { status: 'skipped' }, now };
     default:
       throw new Error(`[trpc-guardrails] unexpected claim reply: ${JSON.stringify(reply)}`);
   }

@@ -12,13 +12,13 @@
  */
 
 /**
- * KEYS[1]  the record
- * ARGV[1]  fingerprint of the canonical input
- * ARGV[2]  claim id of this attempt
- * ARGV[3]  lease, ms
- * ARGV[4]  ttl of an unfinished record, ms
- * ARGV[5]  deadline (ms, Redis clock): after it this claim changes nothing; 0 = none
- * ARGV[6]  grace, ms: how long a lapsed lease must stay unrenewed before it is taken over
+ * claim(key, fingerprint, claimId, lease, ttl, deadline, grace, time, now) — arguments as the
+ * script got them (strings), `time` Redis's TIME and `now` it in ms:
+ *   fingerprint  of the canonical input
+ *   claimId      random id of this attempt
+ *   lease        ms; ttl: ms an unfinished record is kept
+ *   deadline     ms, Redis clock: after it this claim changes nothing; 0 = none
+ *   grace        ms a lapsed lease must stay unrenewed before it is taken over
  * returns  {1, token, takeover, now} acquired (also for this claim id's own retry)
  *        | {2, retryAt, now} in progress | {3, outcome, now} done | {4, now} mismatch
  *        | {5, now} expired: the caller had given up, nothing changed
@@ -28,43 +28,43 @@
  * marks the lapse (x); a claim at least `grace` later takes over if no extension came. A claim
  * that arrives after its deadline (the store was stalled) marks it again.
  */
-export const CLAIM_SCRIPT = `#!lua flags=allow-key-locking
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local record = redis.call('HMGET', KEYS[1], 's', 'f', 'l', 't', 'o', 'c', 'v', 'x')
-local deadline = tonumber(ARGV[5])
-local late = deadline > 0 and now > deadline
-if record[1] then
-  if record[2] ~= ARGV[1] then return {4, now} end
-  if record[1] == 'd' then return {3, record[5], now} end
-  if record[6] == ARGV[2] then return {1, tonumber(record[4]), tonumber(record[7]) or 0, now} end
-  local leaseUntil = tonumber(record[3])
-  if leaseUntil > now then return {2, leaseUntil, now} end
-  local grace = tonumber(ARGV[6])
-  local lapsedSince = tonumber(record[8])
-  if not lapsedSince or lapsedSince < leaseUntil or late then
-    -- A late claim proves the store was stalled: the owner's queued extensions may still be
-    -- draining, so the grace starts again. It can only postpone a takeover, never cause one.
-    redis.call('HSET', KEYS[1], 'x', string.format('%.0f', now))
-    if late then return {5, now} end
-    return {2, now + grace, now}
+export const CLAIM_FUNCTION = `
+local function claim(key, fingerprint, claimId, lease, ttl, deadlineArg, graceArg, time, now)
+  local record = redis.call('HMGET', key, 's', 'f', 'l', 't', 'o', 'c', 'v', 'x')
+  local deadline = tonumber(deadlineArg)
+  local late = deadline > 0 and now > deadline
+  if record[1] then
+    if record[2] ~= fingerprint then return {4, now} end
+    if record[1] == 'd' then return {3, record[5], now} end
+    if record[6] == claimId then return {1, tonumber(record[4]), tonumber(record[7]) or 0, now} end
+    local leaseUntil = tonumber(record[3])
+    if leaseUntil > now then return {2, leaseUntil, now} end
+    local grace = tonumber(graceArg)
+    local lapsedSince = tonumber(record[8])
+    if not lapsedSince or lapsedSince < leaseUntil or late then
+      -- A late claim proves the store was stalled: the owner's queued extensions may still be
+      -- draining, so the grace starts again. It can only postpone a takeover, never cause one.
+      redis.call('HSET', key, 'x', string.format('%.0f', now))
+      if late then return {5, now} end
+      return {2, now + grace, now}
+    end
+    if now - lapsedSince < grace then return {2, lapsedSince + grace, now} end
   end
-  if now - lapsedSince < grace then return {2, lapsedSince + grace, now} end
+  if late then return {5, now} end
+  local clockToken = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local leaseUntil = string.format('%.0f', now + tonumber(lease))
+  if not record[1] then
+    redis.call('HSET', key, 's', 'p', 'f', fingerprint, 'c', claimId, 'l', leaseUntil,
+      't', string.format('%.0f', clockToken), 'v', 0)
+    redis.call('PEXPIRE', key, ttl)
+    return {1, clockToken, 0, now}
+  end
+  local token = math.max(tonumber(record[4]) + 1, clockToken)
+  redis.call('HSET', key, 'c', claimId, 'l', leaseUntil, 't', string.format('%.0f', token), 'v', 1)
+  redis.call('HDEL', key, 'x')
+  redis.call('PEXPIRE', key, ttl)
+  return {1, token, 1, now}
 end
-if late then return {5, now} end
-local clockToken = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local leaseUntil = string.format('%.0f', now + tonumber(ARGV[3]))
-if not record[1] then
-  redis.call('HSET', KEYS[1], 's', 'p', 'f', ARGV[1], 'c', ARGV[2], 'l', leaseUntil,
-    't', string.format('%.0f', clockToken), 'v', 0)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  return {1, clockToken, 0, now}
-end
-local token = math.max(tonumber(record[4]) + 1, clockToken)
-redis.call('HSET', KEYS[1], 'c', ARGV[2], 'l', leaseUntil, 't', string.format('%.0f', token), 'v', 1)
-redis.call('HDEL', KEYS[1], 'x')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {1, token, 1, now}
 `;
 
 /**
@@ -74,7 +74,7 @@ return {1, token, 1, now}
  * ARGV[3]  how long to keep it, ms
  * returns  1 stored (now, or already by this claim) | 0 fenced (another claim owns it, or it is gone)
  */
-export const COMPLETE_SCRIPT = `#!lua flags=allow-key-locking
+export const COMPLETE_SCRIPT = `
 local record = redis.call('HMGET', KEYS[1], 's', 'c')
 if record[2] ~= ARGV[1] then return 0 end
 if record[1] == 'd' then return 1 end
@@ -91,7 +91,7 @@ return 1
  * ARGV[3]  deadline (ms, Redis clock): after it this extension changes nothing; 0 = none
  * returns  {1, now} extended | {0, now} fenced | {2, now} expired
  */
-export const EXTEND_SCRIPT = `#!lua flags=allow-key-locking
+export const EXTEND_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local record = redis.call('HMGET', KEYS[1], 's', 'c')
@@ -107,7 +107,7 @@ return {1, now}
  * ARGV[1]  claim id that must own the record
  * returns  1 released | 0 fenced
  */
-export const RELEASE_SCRIPT = `#!lua flags=allow-key-locking
+export const RELEASE_SCRIPT = `
 local record = redis.call('HMGET', KEYS[1], 's', 'c')
 if record[1] ~= 'p' or record[2] ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
