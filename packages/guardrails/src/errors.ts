@@ -13,6 +13,8 @@ export interface RateLimitErrorData {
   kind: 'rate-limit';
   /** The scope that rejected the call, e.g. `"ip"`. */
   scope: string;
+  /** The procedure's own bucket in that scope, when it has one (`.rateLimited(scope, { bucket })`). */
+  bucket?: string;
   limit: number;
   remaining: number;
   /** When the scope's window resets, in epoch milliseconds. */
@@ -28,6 +30,7 @@ export interface RateLimitErrorData {
  * - `payload-mismatch` (422): the key was used with another input; use a new key;
  * - `input-too-large` (413), `input-too-deep` (400), `input-unsupported` (400): the input cannot
  *   be fingerprinted (over the budget, or a value with no faithful fingerprint);
+ * - `input-malformed` (400): the procedure's `fingerprint.select` could not read the input;
  * - `result-not-replayable` (409): the intent already ran, but its result was too large to
  *   store (or not serializable); look it up instead of retrying.
  */
@@ -39,6 +42,7 @@ export type IdempotencyErrorReason =
   | 'input-too-large'
   | 'input-too-deep'
   | 'input-unsupported'
+  | 'input-malformed'
   | 'result-not-replayable';
 
 /** What `error.data.guardrails` holds on the client for an idempotency rejection. */
@@ -55,8 +59,15 @@ export interface IdempotencyErrorData {
   cause?: 'too-large' | 'not-serializable';
 }
 
+/** What `error.data.guardrails` holds on the client when a scope's deny list refused the call (403). */
+export interface BlockedErrorData {
+  kind: 'blocked';
+  /** The scope whose deny list holds the caller. */
+  scope: string;
+}
+
 /** The typed payload that `guardrailsErrorFormatter` puts at `error.data.guardrails`. */
-export type GuardrailsErrorData = RateLimitErrorData | IdempotencyErrorData;
+export type GuardrailsErrorData = RateLimitErrorData | IdempotencyErrorData | BlockedErrorData;
 
 /**
  * The `cause` of every `TRPCError` this library throws for a rejection. It carries the data the
@@ -64,16 +75,25 @@ export type GuardrailsErrorData = RateLimitErrorData | IdempotencyErrorData;
  */
 export class GuardrailsRejection extends Error {
   readonly data: GuardrailsErrorData;
-  constructor(message: string, data: GuardrailsErrorData) {
-    super(message);
+  constructor(message: string, data: GuardrailsErrorData, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'GuardrailsRejection';
     this.data = data;
   }
 }
 
-/** Builds the `TRPCError` for a rejection, keeping the rejection as `cause`. */
-export function rejection(code: TRPCError['code'], message: string, data: GuardrailsErrorData): TRPCError {
-  return new TRPCError({ code, message, cause: new GuardrailsRejection(message, data) });
+/**
+ * Builds the `TRPCError` for a rejection, keeping the rejection as `cause` (and what caused it,
+ * when something threw, as the rejection's `cause`).
+ */
+export function rejection(
+  code: TRPCError['code'],
+  message: string,
+  data: GuardrailsErrorData,
+  cause?: unknown,
+): TRPCError {
+  const reason = new GuardrailsRejection(message, data, cause === undefined ? undefined : { cause });
+  return new TRPCError({ code, message, cause: reason });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { IdentityWarning } from './identity/identity-warning.js';
  */
 export type GuardrailsEvent =
   | LimitedEvent
+  | BlockedEvent
   | ExecutedEvent
   | ReplayedEvent
   | ConflictEvent
@@ -13,6 +14,7 @@ export type GuardrailsEvent =
   | StoreErrorEvent
   | OutcomeStoredEvent
   | OutcomeLostEvent
+  | UnguardedEvent
   | WarningEvent;
 
 interface IdempotencyEventBase {
@@ -27,6 +29,8 @@ export interface LimitedEvent {
   type: 'limited';
   path: string;
   scope: string;
+  /** The procedure's own bucket in that scope, when it has one. */
+  bucket?: string;
   identifier: string;
   limit: number;
   remaining: number;
@@ -35,6 +39,14 @@ export interface LimitedEvent {
   /** Set when the call was also idempotent: the owner and key it carried (no record was made). */
   owner?: string;
   key?: string;
+}
+
+/** A call was refused by a scope's deny list (no store work was done). */
+export interface BlockedEvent {
+  type: 'blocked';
+  path: string;
+  scope: string;
+  identifier: string;
 }
 
 /** The handler ran for a key (first execution or takeover after a lapsed lease). */
@@ -86,6 +98,18 @@ export interface OutcomeLostEvent extends IdempotencyEventBase {
   attempts: number;
   /** The last store error, when there was one. */
   error?: unknown;
+}
+
+/**
+ * A call to a `.idempotent({ required: false })` procedure carried no key (or its `key` function
+ * found none), so it went on without idempotency: no record, and a retry runs the handler again.
+ * Count these per `owner` to find the clients that still send no key before making it required.
+ */
+export interface UnguardedEvent {
+  type: 'unguarded';
+  path: string;
+  /** Who called, from `owner` (`'*'` when no `owner` is configured, absent when it gave none). */
+  owner?: string;
 }
 
 /** A duplicate was refused: another call holds the key, or the input differs. */

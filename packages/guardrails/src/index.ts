@@ -3,9 +3,11 @@ export type {
   GuardedProcedureBuilder,
   IdempotencyKeyInput,
   inferGuardScopes,
+  OptionalIdempotencyKeyInput,
 } from './builder/types.js';
 export type { Duration, DurationUnit } from './duration.js';
 export {
+  type BlockedErrorData,
   GuardrailsConfigError,
   type GuardrailsErrorData,
   GuardrailsRejection,
@@ -16,6 +18,7 @@ export {
   type RateLimitErrorData,
 } from './errors.js';
 export type {
+  BlockedEvent,
   ConflictEvent,
   ExecutedEvent,
   FencedEvent,
@@ -25,11 +28,12 @@ export type {
   OutcomeStoredEvent,
   ReplayedEvent,
   StoreErrorEvent,
+  UnguardedEvent,
   WarningEvent,
 } from './events.js';
 export type { GuardrailsConfig } from './guard/config.js';
 export { createGuardrails, type Guardrails } from './guard/create-guardrails.js';
-export type { IdempotencyContext } from './idempotency/context.js';
+export type { IdempotencyContext, UnguardedIdempotencyContext } from './idempotency/context.js';
 export {
   canonicalize,
   type FingerprintBudget,
@@ -43,6 +47,7 @@ export type {
   ConcurrentPolicy,
   IdempotencyConfig,
   IdempotencyKeyFnOptions,
+  IdempotentFingerprintOptions,
   IdempotentOptions,
   KeyedIdempotentOptions,
 } from './idempotency/options.js';
@@ -68,6 +73,7 @@ export {
   type TrustProxy,
   UNKNOWN_ADDRESS_KEY,
 } from './identity/index.js';
+export { type AccessList, accessList } from './rate-limit/access-list.js';
 export {
   type FixedWindowLimiter,
   fixedWindow,
@@ -78,7 +84,14 @@ export {
   tokenBucket,
 } from './rate-limit/algorithms.js';
 export type { HeadersTarget, NodeHeadersTarget } from './rate-limit/headers.js';
-export type { RateLimitedOptions, ScopeConfig, StoreErrorPolicy } from './rate-limit/options.js';
+export type {
+  AccessListOption,
+  LimiterChoice,
+  RateLimitedOptions,
+  ScopeCallOptions,
+  ScopeConfig,
+  StoreErrorPolicy,
+} from './rate-limit/options.js';
 export { lazyStore } from './stores/lazy-store.js';
 export type {
   CheckRequest,

@@ -4,10 +4,13 @@ import { GuardrailsConfigError } from '../errors.js';
 import type { GuardRuntime } from '../guard/runtime.js';
 import { resolveIdempotency } from '../guard/runtime.js';
 import { markHandlerStarted } from '../idempotency/execution-state.js';
+import type { IdempotentOptions, KeyedIdempotentOptions } from '../idempotency/options.js';
 import { transformerOf } from '../idempotency/outcome.js';
-import { limiterCapacity } from '../rate-limit/algorithms.js';
+import { isLimiter } from '../rate-limit/algorithms.js';
+import { assertAffordable, checkLimiterChoice } from '../rate-limit/limiter-choice.js';
+import type { RateLimitedOptions } from '../rate-limit/options.js';
 import { createGuardMiddleware } from './guard-middleware.js';
-import type { GuardStep, LimitStep } from './guard-steps.js';
+import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
 import type { AnyGuardedProcedureBuilder } from './types.js';
 
 /**
@@ -39,19 +42,8 @@ export function createGuardedBuilder(
       if (hasIdempotent) {
         throw new GuardrailsConfigError('.idempotent() is already on this procedure; call it once');
       }
-      const key = (options as { key?: unknown }).key;
-      if (key !== undefined && typeof key !== 'function') {
-        throw new GuardrailsConfigError(
-          `.idempotent({ key }) must be a function such as ({ rawInput }) => rawInput.eventId, got ${describe(key)}`,
-        );
-      }
-      const settings = resolveIdempotency(options, runtime.idempotency, '.idempotent()');
-      return createGuardedBuilder(
-        runtime,
-        inner,
-        [...pending, { kind: 'idempotent', settings, key: key as never, transformer: transformerOf(inner) }],
-        true,
-      );
+      const step = resolveIdempotentStep(runtime, inner, options);
+      return createGuardedBuilder(runtime, inner, [...pending, step], true);
     },
     input: (schema) => rewrap(flush().input(schema)),
     output: (schema) => rewrap(flush().output(schema)),
@@ -77,7 +69,48 @@ function markingResolver<TResolver extends (opts: any) => unknown>(resolver: TRe
   } as TResolver;
 }
 
-function resolveLimitStep(runtime: GuardRuntime, scope: unknown, options: { cost?: unknown }): LimitStep {
+function resolveIdempotentStep(
+  runtime: GuardRuntime,
+  inner: AnyProcedureBuilder,
+  options: IdempotentOptions<unknown> | KeyedIdempotentOptions<unknown>,
+): IdempotentStep {
+  if (typeof options !== 'object' || options === null) {
+    throw new GuardrailsConfigError(`.idempotent() takes an options object, got ${describe(options)}`);
+  }
+  const { key, required = true, fingerprint } = options;
+  if (key !== undefined && typeof key !== 'function') {
+    throw new GuardrailsConfigError(
+      `.idempotent({ key }) must be a function such as ({ rawInput }) => rawInput.eventId, got ${describe(key)}`,
+    );
+  }
+  if (typeof required !== 'boolean') {
+    throw new GuardrailsConfigError(
+      `.idempotent({ required }) must be true or false, got ${describe(required)}`,
+    );
+  }
+  let select: IdempotentStep['select'];
+  let budget: unknown = fingerprint;
+  if (typeof fingerprint === 'object' && fingerprint !== null && 'select' in fingerprint) {
+    ({ select, ...budget } = fingerprint as { select?: IdempotentStep['select'] });
+    if (select !== undefined && typeof select !== 'function') {
+      throw new GuardrailsConfigError(
+        `.idempotent({ fingerprint: { select } }) must be a function such as (input) => ({ amountCents: input.amountCents }), got ${describe(select)}`,
+      );
+    }
+  }
+  const settings = resolveIdempotency(
+    { ...options, fingerprint: budget as IdempotentOptions<unknown>['fingerprint'] },
+    runtime.idempotency,
+    '.idempotent()',
+  );
+  return { kind: 'idempotent', settings, key, required, select, transformer: transformerOf(inner) };
+}
+
+function resolveLimitStep(
+  runtime: GuardRuntime,
+  scope: unknown,
+  options: RateLimitedOptions<any>,
+): LimitStep {
   const names = Array.isArray(scope) ? scope : [scope];
   const configured = [...runtime.scopes.keys()];
   if (names.length === 0) {
@@ -92,17 +125,35 @@ function resolveLimitStep(runtime: GuardRuntime, scope: unknown, options: { cost
     }
     return resolved;
   });
-  const cost = options?.cost ?? 1;
+  if (typeof options !== 'object' || options === null) {
+    throw new GuardrailsConfigError(`.rateLimited() options must be an object, got ${describe(options)}`);
+  }
+  const cost = options.cost ?? 1;
   if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 1) {
     throw new GuardrailsConfigError(`.rateLimited() cost must be a positive integer, got ${describe(cost)}`);
   }
-  for (const resolved of scopes) {
-    const capacity = limiterCapacity(resolved.limiter);
-    if (cost > capacity) {
-      throw new GuardrailsConfigError(
-        `.rateLimited() cost ${cost} exceeds the capacity ${capacity} of scope "${resolved.name}", so no call could pass; lower the cost or raise the limit`,
-      );
-    }
+  const limiter =
+    options.limiter === undefined
+      ? undefined
+      : checkLimiterChoice(options.limiter, '.rateLimited({ limiter })');
+  const { bucket } = options;
+  if (bucket !== undefined && (typeof bucket !== 'string' || !BUCKET_PATTERN.test(bucket))) {
+    throw new GuardrailsConfigError(
+      `.rateLimited({ bucket }) must be 1–64 letters, digits or _ - . (e.g. 'checkout'), got ${describe(bucket)}`,
+    );
   }
-  return { kind: 'limit', scopes, cost };
+  // Static limiters are checked now; ones picked per call are checked when they are picked.
+  for (const resolved of scopes) {
+    const applied = limiter ?? resolved.limiter;
+    if (isLimiter(applied)) assertAffordable(applied, cost, `scope "${resolved.name}"`);
+  }
+  return {
+    kind: 'limit',
+    scopes,
+    cost,
+    limiter,
+    bucket: bucket !== undefined ? { name: bucket } : limiter !== undefined ? 'path' : undefined,
+  };
 }
+
+const BUCKET_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -13,6 +13,7 @@ const REASONS: readonly IdempotencyErrorReason[] = [
   'input-too-large',
   'input-too-deep',
   'input-unsupported',
+  'input-malformed',
   'result-not-replayable',
 ];
 
@@ -45,9 +46,15 @@ export function getGuardrailsError(error: unknown): GuardrailsErrorData | undefi
   const data = error.data.guardrails;
   if (!isRecord(data)) return undefined;
   if (data.kind === 'rate-limit') {
-    const { scope, limit, remaining, reset, retryAfter } = data;
+    const { scope, bucket, limit, remaining, reset, retryAfter } = data;
     if (typeof scope !== 'string' || ![limit, remaining, reset, retryAfter].every(isNumber)) return undefined;
-    return { kind: 'rate-limit', scope, limit, remaining, reset, retryAfter } as RateLimitErrorData;
+    if (bucket !== undefined && typeof bucket !== 'string') return undefined;
+    const result = { kind: 'rate-limit', scope, limit, remaining, reset, retryAfter } as RateLimitErrorData;
+    if (bucket !== undefined) result.bucket = bucket;
+    return result;
+  }
+  if (data.kind === 'blocked') {
+    return typeof data.scope === 'string' ? { kind: 'blocked', scope: data.scope } : undefined;
   }
   if (data.kind === 'idempotency') {
     const { reason, retryAfter, path, executedAt, cause } = data;

@@ -14,7 +14,9 @@ interface HeadersLike {
  */
 export function getRetryAfterMs(error: unknown, now: number = Date.now()): number | undefined {
   const guardrails = getGuardrailsError(error);
-  if (guardrails?.retryAfter !== undefined) return Math.max(0, guardrails.retryAfter * 1000);
+  if (guardrails && 'retryAfter' in guardrails && guardrails.retryAfter !== undefined) {
+    return Math.max(0, guardrails.retryAfter * 1000);
+  }
   return parseRetryAfter(responseHeaders(error)?.get('retry-after'), now);
 }
 

@@ -1,4 +1,5 @@
 export type {
+  BlockedErrorData,
   GuardrailsErrorData,
   IdempotencyErrorData,
   IdempotencyErrorReason,

@@ -5,17 +5,20 @@ import type { GuardrailsEvent } from '../events.js';
 import { DEFAULT_FINGERPRINT_BUDGET, type FingerprintBudget } from '../idempotency/fingerprint.js';
 import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../idempotency/options.js';
 import { PendingOutcomes } from '../idempotency/pending-outcomes.js';
-import { isLimiter, type Limiter } from '../rate-limit/algorithms.js';
+import { type AccessList, toAccessList } from '../rate-limit/access-list.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
-import type { ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
+import { checkLimiterChoice } from '../rate-limit/limiter-choice.js';
+import type { LimiterChoice, ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { DEFAULTS, type GuardrailsConfig } from './config.js';
 
 /** @internal A validated scope, durations in ms. */
 export interface ResolvedScope {
   name: string;
-  limiter: Limiter;
+  limiter: LimiterChoice<any>;
   identify: ScopeConfig<any>['identify'];
+  allow: AccessList | undefined;
+  deny: AccessList | undefined;
   onStoreError: StoreErrorPolicy;
   timeoutMs: number;
 }
@@ -105,18 +108,15 @@ function resolveScope(name: string, scope: ScopeConfig<any>): ResolvedScope {
   if (typeof scope !== 'object' || scope === null) {
     throw new GuardrailsConfigError(`${where} must be { limiter, identify }`);
   }
-  if (!isLimiter(scope.limiter)) {
-    throw new GuardrailsConfigError(
-      `${where}.limiter must come from slidingWindow(), fixedWindow() or tokenBucket(), got ${describe(scope.limiter)}`,
-    );
-  }
   if (typeof scope.identify !== 'function') {
     throw new GuardrailsConfigError(`${where}.identify must be a function such as ({ ctx }) => ctx.ip`);
   }
   return {
     name,
-    limiter: scope.limiter,
+    limiter: checkLimiterChoice(scope.limiter, `${where}.limiter`),
     identify: scope.identify,
+    allow: toAccessList(scope.allow, `${where}.allow`),
+    deny: toAccessList(scope.deny, `${where}.deny`),
     onStoreError: resolvePolicy(scope.onStoreError, `${where}.onStoreError`),
     timeoutMs: parseDuration(scope.timeout ?? DEFAULTS.timeout, `${where}.timeout`),
   };

@@ -29,7 +29,7 @@ export function decideLimits(
     writeRateLimitHeaders(
       headers,
       results.map((result, index) => ({
-        scope: planned[index]!.scope.name,
+        scope: planned[index]!.policy,
         // The limiter that applied to this call, which may differ per caller.
         limiter: planned[index]!.limiter,
         success: result.success,
@@ -43,19 +43,22 @@ export function decideLimits(
   const result = results[denied]!;
   const retryAfter = Math.max(1, Math.ceil((result.reset - now) / 1000));
   if (headers) writeRetryAfter(headers, retryAfter, now);
-  const { scope, identifier } = planned[denied]!;
+  const { scope, identifier, bucket, policy } = planned[denied]!;
+  const inBucket = bucket === undefined ? {} : { bucket };
   emitEvent(runtime.onEvent, {
     type: 'limited',
     path,
     scope: scope.name,
+    ...inBucket,
     identifier,
     ...pick(result),
     retryAfter,
     ...intent,
   });
-  return rejection('TOO_MANY_REQUESTS', `Rate limit exceeded for "${scope.name}": retry in ${retryAfter} s`, {
+  return rejection('TOO_MANY_REQUESTS', `Rate limit exceeded for "${policy}": retry in ${retryAfter} s`, {
     kind: 'rate-limit',
     scope: scope.name,
+    ...inBucket,
     ...pick(result),
     retryAfter,
   });

@@ -167,6 +167,8 @@ describe('decideLimits', () => {
   });
   const planned = (name: string, limiter: PlannedLimit['limiter']): PlannedLimit => ({
     scope: runtime.scopes.get(name)!,
+    policy: name,
+    bucket: undefined,
     limiter,
     identifier: 'x',
     request: { prefix: 'p', identifier: '{x}', limiter, cost: 1 },

@@ -1,20 +1,31 @@
 import type { ProcedureType } from '@trpc/server';
 import type { LimitStep } from '../builder/guard-steps.js';
-import { rateLimitIdentifier, rateLimitPrefix } from '../guard/keys.js';
+import { rejection } from '../errors.js';
+import { emitEvent } from '../events.js';
+import { encodeKeyPart, rateLimitIdentifier, rateLimitPrefix } from '../guard/keys.js';
 import type { GuardRuntime, ResolvedScope } from '../guard/runtime.js';
 import type { LimitRequest } from '../stores/types.js';
 import type { Limiter } from './algorithms.js';
+import { limiterForCall } from './limiter-choice.js';
 
 /** @internal A scope that applies to this call, with its store request. */
 export interface PlannedLimit {
   scope: ResolvedScope;
+  /** The policy's name in headers: the scope's, or `scope:bucket` for a procedure's own bucket. */
+  policy: string;
+  /** The procedure's own bucket, if it has one. */
+  bucket: string | undefined;
   /** The limiter that applies to this call (a scope's limiter may depend on the caller). */
   limiter: Limiter;
   identifier: string;
   request: LimitRequest;
 }
 
-/** @internal Identifies the caller in every scope of the steps; skipped scopes drop out. */
+/**
+ * @internal Identifies the caller in every scope of the steps and picks each limiter; skipped
+ * scopes, allow-listed callers and limiters that answer "no limit" drop out. A deny-listed
+ * caller is refused here, before any store work.
+ */
 export function planLimits(
   runtime: GuardRuntime,
   steps: readonly LimitStep[],
@@ -31,18 +42,46 @@ export function planLimits(
         );
       }
       const identifier = String(raw);
+      if (scope.deny?.has(identifier)) throw blocked(runtime, scope, identifier, call.path);
+      if (scope.allow?.has(identifier)) continue;
+      const where = step.limiter
+        ? `.rateLimited({ limiter }) of ${call.path}`
+        : `scopes.${scope.name}.limiter`;
+      const limiter = limiterForCall(step.limiter ?? scope.limiter, call, step.cost, where);
+      if (!limiter) continue;
+      const bucket = step.bucket === 'path' ? call.path : step.bucket?.name;
       planned.push({
         scope,
-        limiter: scope.limiter,
+        policy: bucket === undefined ? scope.name : `${scope.name}:${bucket}`,
+        bucket,
+        limiter,
         identifier,
         request: {
-          prefix: rateLimitPrefix(runtime.prefix, scope.name),
+          prefix: bucketPrefix(runtime.prefix, scope.name, step.bucket, call.path),
           identifier: rateLimitIdentifier(identifier),
-          limiter: scope.limiter,
+          limiter,
           cost: step.cost,
         },
       });
     }
   }
   return planned;
+}
+
+/**
+ * Scope names cannot hold `@` or `~`, so a named bucket (`@`) or a procedure's own (`~`) never
+ * shares counters with a scope, another scope's bucket, or each other.
+ */
+function bucketPrefix(prefix: string, scope: string, bucket: LimitStep['bucket'], path: string): string {
+  const shared = rateLimitPrefix(prefix, scope);
+  if (bucket === undefined) return shared;
+  return bucket === 'path' ? `${shared}~${encodeKeyPart(path)}` : `${shared}@${bucket.name}`;
+}
+
+function blocked(runtime: GuardRuntime, scope: ResolvedScope, identifier: string, path: string) {
+  emitEvent(runtime.onEvent, { type: 'blocked', path, scope: scope.name, identifier });
+  return rejection('FORBIDDEN', `Refused by the deny list of "${scope.name}"`, {
+    kind: 'blocked',
+    scope: scope.name,
+  });
 }
