@@ -10,6 +10,8 @@ const COUNTERS: Record<GuardrailsEvent['type'], Counter | undefined> = {
   'outcome-stored': 'outcomesStoredLate',
   'outcome-lost': 'outcomesLost',
   fenced: undefined,
+  blocked: undefined,
+  unguarded: undefined,
   warning: undefined,
 };
 
@@ -63,12 +65,17 @@ function describe(event: GuardrailsEvent): Record<string, unknown> {
         handler: event.outcome,
         token: event.token,
       };
+    case 'unguarded':
+      return { path: event.path, owner: event.owner, outcome: 'unguarded' };
+    case 'blocked':
+      return { path: event.path, scope: event.scope, identifier: event.identifier, outcome: 'blocked' };
     case 'warning':
       return { outcome: 'warning', cause: event.cause, message: event.message };
     case 'limited':
       return {
         path: event.path,
         scope: event.scope,
+        ...(event.bucket === undefined ? {} : { bucket: event.bucket }),
         identifier: event.identifier,
         outcome: 'limited',
         retryAfter: event.retryAfter,

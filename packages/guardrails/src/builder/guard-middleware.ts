@@ -9,6 +9,7 @@ import { type ClaimPlan, finishFingerprint, planClaim } from '../idempotency/pla
 import { unavailable } from '../idempotency/rejections.js';
 import { releaseQuietly } from '../idempotency/release.js';
 import { resolveClaim } from '../idempotency/resolve-claim.js';
+import { runUnguarded, type UnguardedCall } from '../idempotency/unguarded.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
 import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
@@ -32,9 +33,12 @@ export function createGuardMiddleware(
     const planned = planLimits(runtime, limitSteps, { ctx, path, type });
     const planning = idempotentStep ? await planClaim(runtime, idempotentStep, opts) : undefined;
     const plan = planning?.plan;
+    const unguarded = planning?.unguarded;
+    /** The rest of the chain for a call with no claim: plain, or unguarded (no key, `required: false`). */
+    const pass = () => (unguarded ? runUnguarded(runtime, unguarded, next) : next());
     if (planned.length === 0 && !plan) {
       if (planning?.error) throw planning.error;
-      return next();
+      return pass();
     }
     if (plan && runtime.outcomes.closing) {
       throw unavailable(undefined, 'The server is shutting down; retry shortly');
@@ -68,6 +72,7 @@ export function createGuardMiddleware(
         ctx,
         next,
         keyError: planning?.error,
+        unguarded,
       });
     }
     let claimedAt = Date.now();
@@ -80,7 +85,7 @@ export function createGuardMiddleware(
       throw limitError;
     }
     if (planning?.error) throw planning.error;
-    if (!plan) return next();
+    if (!plan) return pass();
 
     if (!claimNow) {
       const error = await finishFingerprint(plan);
@@ -97,6 +102,7 @@ export function createGuardMiddleware(
           ctx,
           next,
           keyError: undefined,
+          unguarded: undefined,
         });
       }
       claimedAt = Date.now();
@@ -118,6 +124,7 @@ async function onCheckFailure(
     ctx: unknown;
     next: NextFn;
     keyError: Error | undefined;
+    unguarded: UnguardedCall | undefined;
   },
 ): Promise<MiddlewareResult<any>> {
   const { planned, plan, error, path, next } = failure;
@@ -139,7 +146,7 @@ async function onCheckFailure(
     runInBackground({ runtime, ctx: failure.ctx }, releaseQuietly({ runtime, plan }));
   if (deny) throw unavailable(error);
   if (failure.keyError) throw failure.keyError;
-  if (!plan) return next();
+  if (!plan) return failure.unguarded ? runUnguarded(runtime, failure.unguarded, next) : next();
   return next(nextOptions(plan, createIdempotencyContext(plan.key, 0).context));
 }
 

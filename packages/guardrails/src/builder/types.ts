@@ -19,7 +19,7 @@ import type {
   TypeError as TrpcTypeError,
   UnsetMarker,
 } from '@trpc/server/unstable-core-do-not-import';
-import type { IdempotencyContext } from '../idempotency/context.js';
+import type { IdempotencyContext, UnguardedIdempotencyContext } from '../idempotency/context.js';
 import type { IdempotentOptions, KeyedIdempotentOptions } from '../idempotency/options.js';
 import type { RateLimitedOptions } from '../rate-limit/options.js';
 
@@ -41,17 +41,53 @@ export type WithKeyInput<TInputIn> = [TInputIn] extends [FormData]
   ? TInputIn
   : IntersectIfDefined<TInputIn, IdempotencyKeyInput>;
 
+/**
+ * @internal The input after `.idempotent({ required: false })`: the key is an optional property
+ * (an input that may be left out still may), or a field of a `FormData` input.
+ */
+export type WithOptionalKeyInput<TInputIn> = [TInputIn] extends [FormData]
+  ? TInputIn
+  : [TInputIn] extends [UnsetMarker]
+    ? OptionalIdempotencyKeyInput | undefined
+    : TInputIn extends undefined
+      ? undefined
+      : Simplify<TInputIn & OptionalIdempotencyKeyInput>;
+
 /** @internal `IntersectIfDefined` for `.input()`, where a `FormData` parser drops the key property. */
 export type WithParsedInput<TInputIn, $In> = [$In] extends [FormData]
   ? [TInputIn] extends [IdempotencyKeyInput]
     ? $In
-    : IntersectIfDefined<TInputIn, $In>
+    : [TInputIn] extends [OptionalIdempotencyKeyInput | undefined]
+      ? $In
+      : IntersectIfDefined<TInputIn, $In>
   : IntersectIfDefined<TInputIn, $In>;
+
+/**
+ * @internal What `fingerprint.select` of `.idempotent({ key })` gets: the raw input, typed by the
+ * `.input()` calls before `.idempotent()` (before any validator ran: not checked yet), else
+ * `unknown`.
+ */
+export type SelectInput<TInputIn> = [TInputIn] extends [UnsetMarker] ? unknown : TInputIn;
+
+/** @internal `SelectInput` without the `idempotencyKey` property, which is read and removed first. */
+export type KeylessSelectInput<TInputIn> = [TInputIn] extends [UnsetMarker]
+  ? unknown
+  : TInputIn extends object
+    ? 'idempotencyKey' extends keyof TInputIn
+      ? Simplify<Omit<TInputIn, 'idempotencyKey'>>
+      : TInputIn
+    : TInputIn;
 
 /** The input field that carries the idempotency key. */
 export interface IdempotencyKeyInput {
   /** One key per user intent: keep it across retries, make a new one for the next intent. */
   idempotencyKey: string;
+}
+
+/** The input field of `.idempotent({ required: false })`: without it, the call runs unguarded. */
+export interface OptionalIdempotencyKeyInput {
+  /** One key per user intent; leave it out to call without idempotency. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -92,11 +128,40 @@ export interface GuardedProcedureBuilder<
   >;
 
   /**
+   * Makes the procedure idempotent with a key derived by `options.key`, when there is one: a
+   * call whose `key` function returns nothing runs unguarded (`ctx.idempotency.key` is
+   * `undefined`). The input type is unchanged.
+   */
+  idempotent(
+    options: KeyedIdempotentOptions<
+      Simplify<Overwrite<TContext, TContextOverrides>>,
+      SelectInput<TInputIn>
+    > & {
+      required: false;
+    },
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, { idempotency: IdempotencyContext | UnguardedIdempotencyContext }>,
+    TInputIn,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+  /**
    * Makes the procedure idempotent with a key derived by `options.key` (e.g. a webhook's event
    * id). The input type is unchanged.
    */
   idempotent(
-    options: KeyedIdempotentOptions<Simplify<Overwrite<TContext, TContextOverrides>>>,
+    options: KeyedIdempotentOptions<
+      Simplify<Overwrite<TContext, TContextOverrides>>,
+      SelectInput<TInputIn>
+    > & {
+      required?: true;
+    },
   ): GuardedProcedureBuilder<
     TScopes,
     TContext,
@@ -110,12 +175,41 @@ export interface GuardedProcedureBuilder<
     TErrorShape
   >;
   /**
+   * Makes the procedure idempotent for the calls that send a key: its input gains
+   * `idempotencyKey?: string`; a call without one runs unguarded (`ctx.idempotency.key` is
+   * `undefined`, `onEvent` gets `unguarded`).
+   */
+  idempotent(
+    options: IdempotentOptions<
+      Simplify<Overwrite<TContext, TContextOverrides>>,
+      KeylessSelectInput<TInputIn>
+    > & {
+      required: false;
+    },
+  ): GuardedProcedureBuilder<
+    TScopes,
+    TContext,
+    TMeta,
+    Overwrite<TContextOverrides, { idempotency: IdempotencyContext | UnguardedIdempotencyContext }>,
+    WithOptionalKeyInput<TInputIn>,
+    TInputOut,
+    TOutputIn,
+    TOutputOut,
+    TCaller,
+    TErrorShape
+  >;
+  /**
    * Makes the procedure idempotent: its input gains `idempotencyKey: string`, which is removed
    * before your `.input()` validators run (so `.strict()` schemas work) and exposed as
    * `ctx.idempotency.key`. Put it before `.input()`.
    */
   idempotent(
-    options?: IdempotentOptions<Simplify<Overwrite<TContext, TContextOverrides>>>,
+    options?: IdempotentOptions<
+      Simplify<Overwrite<TContext, TContextOverrides>>,
+      KeylessSelectInput<TInputIn>
+    > & {
+      required?: true;
+    },
   ): GuardedProcedureBuilder<
     TScopes,
     TContext,

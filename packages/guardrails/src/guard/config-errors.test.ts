@@ -73,6 +73,20 @@ describe('bad configuration fails at startup with a message that says what to do
     expect(() => guard.procedure({} as never)).toThrow(/needs a tRPC procedure builder/);
   });
 
+  it('checks required and fingerprint.select of .idempotent(), and the budget beside select', () => {
+    const procedure = createGuardrails<{ ip: string }>({ store: memoryStore() }).procedure(t.procedure);
+    expect(() => procedure.idempotent({ required: 'no' } as never)).toThrow(
+      '[trpc-guardrails] .idempotent({ required }) must be true or false, got "no"',
+    );
+    expect(() => procedure.idempotent({ fingerprint: { select: 'amountCents' } } as never)).toThrow(
+      '.idempotent({ fingerprint: { select } }) must be a function such as (input) => ',
+    );
+    expect(() => procedure.idempotent({ fingerprint: { select: (input) => input, maxDepth: 0 } })).toThrow(
+      /\.idempotent\(\)\.fingerprint\.maxDepth must be a positive integer, got number 0/,
+    );
+    expect(() => procedure.idempotent(null as never)).toThrow(/takes an options object, got null/);
+  });
+
   it('parses every duration unit like @upstash/ratelimit', () => {
     expect(['500 ms', '10 s', '1 m', '24 h', '7 d', '1.5s'].map((d) => parseDuration(d, 'x'))).toEqual([
       500, 10_000, 60_000, 86_400_000, 604_800_000, 1_500,

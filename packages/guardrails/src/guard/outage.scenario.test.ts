@@ -62,6 +62,14 @@ function build(
         executions++;
         return { token: ctx.idempotency.token };
       }),
+    maybePay: procedure
+      .rateLimited('ip')
+      .idempotent({ required: false })
+      .input(z.object({ n: z.number() }))
+      .mutation(({ ctx }) => {
+        executions++;
+        return { key: ctx.idempotency.key ?? null };
+      }),
   });
   const caller = t.createCallerFactory(router)({ ip: '1.2.3.4', userId: 'u1' });
   return { caller, events, executions: () => executions };
@@ -95,6 +103,18 @@ describe.each([
     expect(
       events.filter((e) => e.type === 'store-error').map((e) => (e as { policy: string }).policy),
     ).toEqual(['allow', 'allow']);
+  });
+
+  it("required: false — a call without a key needs no claim, so only its scopes' policy applies", async () => {
+    const open = build(makeStore(), { ip: 'allow', idempotency: 'deny' });
+    expect(await open.caller.maybePay({ n: 1 })).toEqual({ key: null });
+    expect(open.events.map((e) => e.type)).toEqual(['store-error', 'unguarded']);
+    await expect(open.caller.maybePay({ n: 1, idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+    });
+    const closed = build(makeStore(), { ip: 'deny', idempotency: 'allow' });
+    await expect(closed.caller.maybePay({ n: 1 })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(open.executions() + closed.executions()).toBe(1);
   });
 
   it("a 'deny' idempotency wins over an 'allow' scope: money does not move unguarded", async () => {

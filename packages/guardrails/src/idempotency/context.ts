@@ -11,3 +11,14 @@ export interface IdempotencyContext {
   /** Always `false` inside the handler: replays never run it. */
   readonly replayed: false;
 }
+
+/**
+ * `ctx.idempotency` of a call that carried no key to a `.idempotent({ required: false })`
+ * procedure: it runs unguarded, so there is no key to pass on and no fencing token.
+ * Narrow with `if (ctx.idempotency.key !== undefined)`.
+ */
+export interface UnguardedIdempotencyContext {
+  readonly key: undefined;
+  readonly token: undefined;
+  readonly replayed: false;
+}

@@ -71,19 +71,57 @@ export interface IdempotencyKeyFnOptions<TContext> {
   path: string;
 }
 
+/**
+ * `.idempotent({ fingerprint })`: the guard-wide budget, and which part of the input a retry
+ * must repeat.
+ */
+export interface IdempotentFingerprintOptions<TInput = unknown> extends Partial<FingerprintBudget> {
+  /**
+   * Picks the part of the input that makes the intent, so that a retry whose other fields
+   * changed (a timestamp, a trace id) still replays; a change in the picked part is a 422
+   * mismatch. It gets the input as the client sent it, before any validator ran and without
+   * `idempotencyKey` — typed from the procedure's input when `.idempotent()` comes after
+   * `.input()`, else `unknown`. A throw answers `BAD_REQUEST` (`input-malformed`); the picked
+   * value is fingerprinted within the same budget as a whole input.
+   * @default the whole input
+   * @example
+   * ```ts
+   * .idempotent({ fingerprint: { select: (input) => ({ customerId: input.customerId, amountCents: input.amountCents }) } })
+   * ```
+   */
+  select?: (input: TInput) => unknown;
+}
+
 /** Options of `.idempotent(options)`: the guard-wide defaults can be overridden per procedure. */
-export interface IdempotentOptions<TContext> extends Omit<IdempotencyConfig<TContext>, 'owner'> {
+export interface IdempotentOptions<TContext, TInput = unknown>
+  extends Omit<IdempotencyConfig<TContext>, 'owner' | 'fingerprint'> {
   /** Overrides the guard-wide `owner` for this procedure. */
   owner?: IdempotencyConfig<TContext>['owner'];
   /** Leave unset to read the key from `input.idempotencyKey`. */
   key?: undefined;
+  /**
+   * `false`: a call without a key (absent, `null` or `''`) runs unguarded — no record, no
+   * replay, `ctx.idempotency.key` is `undefined` — and `onEvent` gets `unguarded`; a call with
+   * a key is guarded as usual, and an invalid key is still a `BAD_REQUEST`. The input's
+   * `idempotencyKey` becomes optional. Write the literal `false`: the types depend on it.
+   * @default true
+   */
+  required?: boolean;
+  /**
+   * How much input the fingerprint walks (the guard-wide `fingerprint` budget, overridden per
+   * field), and `select`: the part of the input it compares.
+   * @default the guard's `idempotency.fingerprint`, the whole input
+   */
+  fingerprint?: IdempotentFingerprintOptions<TInput>;
 }
 
 /** `.idempotent({ key })`: the key is derived from the call instead of an input field. */
-export interface KeyedIdempotentOptions<TContext> extends Omit<IdempotentOptions<TContext>, 'key'> {
+export interface KeyedIdempotentOptions<TContext, TInput = unknown>
+  extends Omit<IdempotentOptions<TContext, TInput>, 'key'> {
   /**
    * Derives the key, e.g. a webhook's event id: `({ rawInput }) => rawInput.eventId`.
-   * Return `undefined` when there is none: the call is rejected with `BAD_REQUEST`.
+   * Return `undefined` when there is none: the call is rejected with `BAD_REQUEST`, or runs
+   * unguarded with `required: false`.
    */
   key: (opts: IdempotencyKeyFnOptions<TContext>) => string | null | undefined;
 }

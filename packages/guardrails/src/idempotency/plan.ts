@@ -6,9 +6,10 @@ import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
 import { digestFormFiles, isFormData } from './blob-digests.js';
 import { type FingerprintBudget, FingerprintError, fingerprintInput } from './fingerprint.js';
-import { idempotencyKeyError } from './key.js';
+import { checkIdempotencyKey, idempotencyKeyError } from './key.js';
 import { takeoverGraceMs } from './lease.js';
 import type { OutcomeTransformer } from './outcome.js';
+import type { UnguardedCall } from './unguarded.js';
 
 /** Owner of every record when no `owner` is configured. */
 export const SHARED_OWNER = '*';
@@ -42,6 +43,15 @@ export interface ClaimPlan {
 }
 
 /**
+ * @internal What `planClaim` decided: claim with this plan, refuse with this error (after the
+ * rate limits), or — no key with `required: false` — go on unguarded.
+ */
+export type ClaimPlanning =
+  | { plan: ClaimPlan; error?: undefined; unguarded?: undefined }
+  | { plan?: undefined; error: TRPCError; unguarded?: undefined }
+  | { plan?: undefined; error?: undefined; unguarded: UnguardedCall };
+
+/**
  * @internal Reads and checks the key, the owner and the fingerprint. A bad key or input is
  * returned as an error rather than thrown, so rate limits placed before `.idempotent()` still
  * apply first.
@@ -50,7 +60,7 @@ export async function planClaim(
   runtime: GuardRuntime,
   step: IdempotentStep,
   call: { ctx: unknown; path: string; getRawInput: () => Promise<unknown> },
-): Promise<{ plan: ClaimPlan; error?: undefined } | { plan?: undefined; error: TRPCError }> {
+): Promise<ClaimPlanning> {
   const { ctx, path } = call;
   const rawInput = await call.getRawInput();
   let key: unknown;
@@ -71,14 +81,24 @@ export async function planClaim(
     strippedRawInput = { value: rest };
     fingerprinted = rest;
   }
+  const { settings, transformer } = step;
+  if (!step.required && checkIdempotencyKey(key)?.reason === 'missing-key') {
+    const owner = settings.owner ? settings.owner({ ctx, path }) : SHARED_OWNER;
+    const known = owner === undefined || owner === null || owner === '' ? undefined : String(owner);
+    return { unguarded: { path, owner: known, strippedRawInput } };
+  }
   const keyError = idempotencyKeyError(key);
   if (keyError) return { error: keyError };
-  const { settings, transformer } = step;
   const owner = settings.owner ? settings.owner({ ctx, path }) : SHARED_OWNER;
   if (owner === undefined || owner === null || owner === '') {
     throw new Error(
       `[trpc-guardrails] idempotency.owner returned ${String(owner)} for "${path}"; return an id for every caller (e.g. ctx.userId ?? ctx.ip)`,
     );
+  }
+  if (step.select) {
+    const selected = selectFingerprinted(step.select, fingerprinted, path);
+    if (selected.error) return { error: selected.error };
+    fingerprinted = selected.value;
   }
   const budget = settings.fingerprint;
   const early: FingerprintBudget = {
@@ -152,6 +172,34 @@ function fingerprintRejection(error: unknown): TRPCError {
     case 'unsupported':
       return rejection('BAD_REQUEST', message, { kind: 'idempotency', reason: 'input-unsupported' });
   }
+}
+
+/** Runs `fingerprint.select`; a throw is the input's fault (it is not validated yet): 400. */
+function selectFingerprinted(
+  select: (input: unknown) => unknown,
+  input: unknown,
+  path: string,
+): { value: unknown; error?: undefined } | { error: TRPCError } {
+  let value: unknown;
+  try {
+    value = select(input);
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      error: rejection(
+        'BAD_REQUEST',
+        `Cannot check this idempotent call: the input does not have the shape its fingerprint reads (${why})`,
+        { kind: 'idempotency', reason: 'input-malformed' },
+        error,
+      ),
+    };
+  }
+  if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
+    throw new Error(
+      `[trpc-guardrails] fingerprint.select of "${path}" returned a Promise; return the selected part of the input itself`,
+    );
+  }
+  return { value };
 }
 
 /** Thrown inside the early fingerprint: a form's files are read after the limits decided. */

@@ -133,7 +133,6 @@ function policyNames(headers: Headers | undefined): string[] {
   return parseList(headers?.get('ratelimit-policy') ?? '').map((member) => (member as Item)[0] as string);
 }
 
-const scenarios: [string, () => GuardrailsStore][] = [];
 const servers: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));

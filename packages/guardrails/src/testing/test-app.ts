@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { type AnyTRPCRouter, initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import superjson from 'superjson';
@@ -143,9 +143,9 @@ export function createTestApp(options: TestAppOptions) {
 
 export type TestRouter = ReturnType<typeof createTestApp>['router'];
 
-/** Serves the router over real HTTP with the chosen adapter. */
+/** Serves the router (the test app's, or any other on `TestContext`) over real HTTP with the chosen adapter. */
 export async function serve(
-  router: TestRouter,
+  router: AnyTRPCRouter,
   adapter: Adapter,
   limits: { maxBodySize?: number; maxBatchSize?: number } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
