@@ -79,7 +79,23 @@ export class GuardrailsRejection extends Error {
     super(message, options);
     this.name = 'GuardrailsRejection';
     this.data = data;
+    Object.defineProperty(this, REJECTION_BRAND, { value: true });
   }
+}
+
+/**
+ * Marks rejections across copies of this module: Next.js gives each route bundle its own copy, so
+ * a rejection made by one copy fails `instanceof` in another.
+ */
+const REJECTION_BRAND = Symbol.for('trpc-guardrails.rejection');
+
+function isRejection(value: unknown): value is GuardrailsRejection {
+  return (
+    value instanceof GuardrailsRejection ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[REJECTION_BRAND] === true)
+  );
 }
 
 /**
@@ -111,8 +127,15 @@ export function rejection(
  * ```
  */
 export function getGuardrailsErrorData(error: unknown): GuardrailsErrorData | undefined {
-  const cause = error instanceof TRPCError ? error.cause : error;
-  return cause instanceof GuardrailsRejection ? cause.data : undefined;
+  const cause = error instanceof TRPCError || isTrpcErrorLike(error) ? error.cause : error;
+  return isRejection(cause) ? cause.data : undefined;
+}
+
+/** A `TRPCError` from another copy of `@trpc/server` (bundles may hold several). */
+function isTrpcErrorLike(error: unknown): error is { cause: unknown } {
+  return (
+    typeof error === 'object' && error !== null && (error as Error).name === 'TRPCError' && 'cause' in error
+  );
 }
 
 /**

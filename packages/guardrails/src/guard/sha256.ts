@@ -13,10 +13,23 @@ interface NodeCrypto {
 /**
  * `node:crypto`, where the runtime has it (Node, Workers with `nodejs_compat`). Found at run time
  * rather than imported, so edge bundles never see a Node built-in and fall back to JavaScript.
+ * Next.js's edge sandbox defines `process.getBuiltinModule` but makes it throw: that is "absent".
  */
-const nodeCrypto = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+function findNodeCrypto(): NodeCrypto | undefined {
+  try {
+    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const crypto =
+      typeof process?.getBuiltinModule === 'function' ? process.getBuiltinModule('node:crypto') : undefined;
+    return typeof (crypto as NodeCrypto | undefined)?.createHash === 'function'
+      ? (crypto as NodeCrypto)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal Whether hashing is native here; tests check it is in Node. */
+export const nodeCrypto = findNodeCrypto();
 
 const utf8 = new TextEncoder();
 
