@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from '@upstash/redis';
 import { describe, expect, it } from 'vitest';
+import { RedisConnection } from './resp/RedisConnection.js';
 import { startUpstashLocal } from './startUpstashLocal.js';
 import { isProcessAlive, waitForExit } from './testing/isProcessAlive.js';
 import { postJson } from './testing/postJson.js';
@@ -41,6 +42,32 @@ describe('lifecycle', () => {
       .then((r) => [r.value]);
     const { pid } = JSON.parse(line) as { pid: number };
     expect(isProcessAlive(pid)).toBe(true);
+    child.kill('SIGKILL');
+    expect(await waitForExit(pid, 5000)).toBe(true);
+  });
+
+  it('startRedisServer() passes extra args (a cluster node here), and its server dies with its parent', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { findFreePort, startRedisServer } = await import(${JSON.stringify(distIndex)});
+         const busPort = String(await findFreePort());
+         const redis = await startRedisServer({ args: ['--cluster-enabled', 'yes', '--cluster-port', busPort] });
+         console.log(JSON.stringify({ pid: redis.pid, port: redis.port }));`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = await createInterface({ input: child.stdout! })
+      [Symbol.asyncIterator]()
+      .next()
+      .then((r) => [r.value]);
+    const { pid, port } = JSON.parse(line) as { pid: number; port: number };
+    const conn = await RedisConnection.open({ host: '127.0.0.1', port });
+    const [info] = await conn.send([['CLUSTER', 'INFO']]);
+    conn.close();
+    expect(String(info)).toContain('cluster_state:fail'); // a lone cluster node, no slots yet
     child.kill('SIGKILL');
     expect(await waitForExit(pid, 5000)).toBe(true);
   });

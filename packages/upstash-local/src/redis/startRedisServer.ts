@@ -13,6 +13,8 @@ import { WATCHDOG_SOURCE } from './watchdogSource.js';
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
   url: string;
+  /** The loopback port it listens on. */
+  port: number;
   /** pid of redis-server itself (not of its watchdog). */
   pid: number;
   /** Stops redis-server and waits until it has exited. Safe to call twice. */
@@ -26,6 +28,12 @@ export interface StartRedisServerOptions {
    * @default 'redis-server'
    */
   binary?: string;
+  /**
+   * More redis-server arguments, after ours so they can override them, e.g.
+   * `['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000']`.
+   * @default []
+   */
+  args?: readonly string[];
 }
 
 const INSTALL_HINT =
@@ -35,19 +43,23 @@ const INSTALL_HINT =
 /**
  * Starts an in-memory redis-server (no RDB, no AOF, own temp dir) on a free loopback port,
  * under a watchdog so it never outlives this process, and resolves once it answers PING.
+ * Killing redis-server itself (say SIGKILL, to test a crash) is fine: the watchdog then exits too.
  *
  * @example
  * const redis = await startRedisServer();
  * console.log(redis.url); // redis://127.0.0.1:41234
  * await redis.stop();
+ * @example
+ * // A node of a Redis Cluster (join it with `redis-cli --cluster create`)
+ * const node = await startRedisServer({ args: ['--cluster-enabled', 'yes'] });
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServer> {
-  const binary = options.binary ?? 'redis-server';
+  const { binary = 'redis-server', args = [] } = options;
   let lastError: unknown;
   // The free port can be taken between probing and binding; a couple of retries settle that race.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(binary);
+      return await startOnce(binary, args);
     } catch (error) {
       lastError = error;
       if (!(error instanceof PortTakenError)) throw error;
@@ -58,11 +70,11 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
 
 class PortTakenError extends Error {}
 
-async function startOnce(binary: string): Promise<RedisServer> {
+async function startOnce(binary: string, extraArgs: readonly string[]): Promise<RedisServer> {
   const port = await findFreePort('127.0.0.1');
   const dir = await mkdtemp(join(tmpdir(), 'upstash-local-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', '--logfile', '');
+  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', '--logfile', '', ...extraArgs);
 
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, binary, dir, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -130,6 +142,7 @@ function ownServer(watchdog: ChildProcess, pid: number, port: number): RedisServ
 
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     pid,
     stop: async () => {
       // Closing the pipe is the same signal a crash gives; the watchdog stops Redis and cleans up.

@@ -1,5 +1,6 @@
 import type { Limiter } from '../../rate-limit/algorithms.js';
 import { type BackendClock, createBackendClock } from '../backend-clock.js';
+import { keySlot } from '../key-slot.js';
 import { limitKey } from '../limit-key.js';
 import type {
   CheckRequest,
@@ -15,7 +16,6 @@ import type {
   LimitResult,
   ReleaseRequest,
 } from '../types.js';
-import { hashSlot } from './hash-slot.js';
 import { ALGORITHM_CODES } from './limit-functions.js';
 import { decodeClaimReply, encodeOutcome } from './outcome-codec.js';
 import type { RegisteredScript, ScriptName } from './registry.js';
@@ -166,8 +166,10 @@ function splitBySlot(limits: readonly LimitRequest[], claim: ClaimRequest | unde
     }
     return part;
   };
-  limits.forEach((limit, index) => partOf(hashSlot(limitKey(limit))).indexes.push(index));
-  if (claim) partOf(hashSlot(claim.key)).claim = true;
+  limits.forEach((limit, index) => {
+    partOf(keySlot(limitKey(limit))).indexes.push(index);
+  });
+  if (claim) partOf(keySlot(claim.key)).claim = true;
   return [...bySlot.values()];
 }
 

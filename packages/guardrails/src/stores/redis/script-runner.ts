@@ -1,0 +1,62 @@
+import { ioredisRunner, isIoredis } from './ioredis-runner.js';
+import { isNodeRedis, nodeRedisRunner } from './node-redis-runner.js';
+
+/** One run of a Lua script: every key in `keys` must hash to one slot (a shared `{tag}` or one key). */
+export interface ScriptCall {
+  readonly script: { name: string; script: string; sha1: string };
+  readonly keys: readonly string[];
+  readonly args: readonly (string | number)[];
+}
+
+/** Runs Lua scripts on a Redis or a Redis Cluster through the client the user passed. */
+export interface ScriptRunner {
+  /**
+   * Runs the calls; result `i` is the script's reply or an `Error` (never a rejection for one
+   * call's failure). Calls whose keys live on one node travel together in one pipeline;
+   * different nodes are sent at once, so the whole batch costs one round trip in wall time.
+   * `EVALSHA` first; calls that meet `NOSCRIPT` (a fresh, restarted or promoted node) are sent
+   * again once as `EVAL`, which also loads the script there.
+   */
+  run(calls: readonly ScriptCall[]): Promise<readonly unknown[]>;
+  /** `cluster` for an ioredis `Cluster` or a node-redis `createCluster()`, else `single`. */
+  readonly topology: 'single' | 'cluster';
+}
+
+/** Options of {@link createScriptRunner}. */
+export interface ScriptRunnerOptions {
+  /**
+   * Called once per pipeline the runner sends, with the node it is addressed to (`host:port`,
+   * or `unknown` before a cluster client has learned its slots) and the number of calls in it.
+   * Redirections the client follows on its own (`MOVED`, `ASK`) are not counted.
+   * @default undefined
+   */
+  onRoundTrip?: (node: string, calls: number) => void;
+}
+
+/**
+ * Picks the runner for `client` by its shape — an ioredis `Redis` or `Cluster`, a node-redis
+ * client (`createClient`) or cluster (`createCluster`) — without importing either package.
+ *
+ * Configure the client so that a dead Redis fails fast instead of queueing commands: see the
+ * notes on {@link ioredisRunner} and {@link nodeRedisRunner}.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const runner = createScriptRunner(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 }));
+ * const [reply] = await runner.run([{ script: SCRIPTS.claim, keys: ['{k}'], args: [] }]);
+ * ```
+ */
+export function createScriptRunner(client: unknown, options: ScriptRunnerOptions = {}): ScriptRunner {
+  if (isIoredis(client)) return ioredisRunner(client, options);
+  if (isNodeRedis(client)) return nodeRedisRunner(client, options);
+  throw new TypeError(
+    '[trpc-guardrails] a Redis store needs an ioredis client (new Redis(), new Cluster()) or a node-redis ' +
+      `client (createClient(), createCluster()); got ${describe(client)}`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return value.constructor?.name ? `an instance of ${value.constructor.name}` : 'an object';
+}
