@@ -11,6 +11,8 @@ const SUBPATHS = [
   'trpc-guardrails/client',
   'trpc-guardrails/memory',
   'trpc-guardrails/upstash',
+  // Imports neither ioredis nor redis: the user's client is enough.
+  'trpc-guardrails/redis',
 ];
 
 describe('installed with the README commands, outside the workspace', () => {

@@ -81,7 +81,10 @@ export function createGuardMiddleware(
     const intent = plan && { owner: plan.owner, key: plan.key };
     const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
     if (limitError) {
-      if (plan && checked.claim?.status === 'acquired') await releaseQuietly({ runtime, plan });
+      // Only a cluster store claims in one slot while another refuses; the caller need not wait
+      // for the release, and a retry meets the same refusal first.
+      if (plan && checked.claim?.status === 'acquired')
+        runInBackground({ runtime, ctx }, releaseQuietly({ runtime, plan }));
       throw limitError;
     }
     if (planning?.error) throw planning.error;

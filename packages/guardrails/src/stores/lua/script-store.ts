@@ -22,7 +22,7 @@ import type { RegisteredScript, ScriptName } from './registry.js';
 
 /** One script to run: its keys live in one hash slot. */
 export interface ScriptCall {
-  readonly script: RegisteredScript;
+  readonly script: { readonly name: string; readonly script: string; readonly sha1: string };
   readonly keys: readonly string[];
   readonly args: readonly (string | number)[];
 }

@@ -13,7 +13,7 @@ export interface NodeRedisClient {
   eval(script: string, options: EvalOptions): Promise<unknown>;
   sendCommand(...args: never[]): Promise<unknown>;
   /** The client's `keyPrefix` option (node-redis ≥ 6), applied to the keys of every command. */
-  readonly _keyPrefix?: string;
+  readonly _keyPrefix?: string | Uint8Array;
   /** Client only. */
   readonly options?: { url?: string; socket?: { host?: string; port?: number; path?: string } };
   /** Cluster only: the master (and replicas) serving each slot, as last discovered. */
@@ -47,7 +47,9 @@ export function isNodeRedis(client: unknown): client is NodeRedisClient {
  * @internal Use {@link createScriptRunner}.
  */
 export function nodeRedisRunner(client: NodeRedisClient, options: ScriptRunnerOptions): ScriptRunner {
-  const prefix = client._keyPrefix ?? '';
+  const keyPrefix = client._keyPrefix;
+  const prefix =
+    typeof keyPrefix === 'string' ? keyPrefix : keyPrefix ? new TextDecoder().decode(keyPrefix) : '';
   const cluster = client.slots !== undefined && client.masters !== undefined;
 
   const sendOne = (command: ScriptCommand): Promise<unknown> => {

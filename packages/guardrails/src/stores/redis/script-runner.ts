@@ -1,26 +1,8 @@
+import type { ScriptRunner } from '../lua/script-store.js';
 import { ioredisRunner, isIoredis } from './ioredis-runner.js';
 import { isNodeRedis, nodeRedisRunner } from './node-redis-runner.js';
 
-/** One run of a Lua script: every key in `keys` must hash to one slot (a shared `{tag}` or one key). */
-export interface ScriptCall {
-  readonly script: { name: string; script: string; sha1: string };
-  readonly keys: readonly string[];
-  readonly args: readonly (string | number)[];
-}
-
-/** Runs Lua scripts on a Redis or a Redis Cluster through the client the user passed. */
-export interface ScriptRunner {
-  /**
-   * Runs the calls; result `i` is the script's reply or an `Error` (never a rejection for one
-   * call's failure). Calls whose keys live on one node travel together in one pipeline;
-   * different nodes are sent at once, so the whole batch costs one round trip in wall time.
-   * `EVALSHA` first; calls that meet `NOSCRIPT` (a fresh, restarted or promoted node) are sent
-   * again once as `EVAL`, which also loads the script there.
-   */
-  run(calls: readonly ScriptCall[]): Promise<readonly unknown[]>;
-  /** `cluster` for an ioredis `Cluster` or a node-redis `createCluster()`, else `single`. */
-  readonly topology: 'single' | 'cluster';
-}
+export type { ScriptCall, ScriptRunner } from '../lua/script-store.js';
 
 /** Options of {@link createScriptRunner}. */
 export interface ScriptRunnerOptions {

@@ -1,0 +1,3 @@
+export type { IoredisClient } from './ioredis-runner.js';
+export type { NodeRedisClient } from './node-redis-runner.js';
+export { type RedisStoreClient, type RedisStoreOptions, redisStore } from './redis-store.js';
