@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimRequest, GuardrailsStore, LimitRequest } from '../index.js';
 import { fixedWindow, slidingWindow, tokenBucket } from '../index.js';
+import { describeAdmin } from './describe-admin.js';
 
 export interface StoreFixture {
   store: GuardrailsStore;
@@ -16,12 +17,23 @@ export function uniquePrefix(label = 't'): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface DescribeStoreOptions {
+  /**
+   * Test the optional admin methods (`inspect`, `evict`, `peekLimit`, `resetLimit`); a store
+   * without them passes `false`.
+   * @default true
+   */
+  admin?: boolean;
+}
+
 /**
  * The store contract: every `GuardrailsStore` must pass it. It speaks only the public store
  * interface, so a third-party backend can run it too.
  */
-export function describeStore(name: string, setup: () => StoreFixture) {
+export function describeStore(name: string, setup: () => StoreFixture, options: DescribeStoreOptions = {}) {
   describe(`store contract: ${name}`, () => {
+    if (options.admin !== false) describeAdmin(setup);
+
     const limit = (
       prefix: string,
       limiter: LimitRequest['limiter'],

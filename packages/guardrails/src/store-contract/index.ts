@@ -8,4 +8,9 @@
  * describeStore('my store', () => ({ store: myStore(client), sibling: () => myStore(otherClient) }));
  * ```
  */
-export { describeStore, type StoreFixture, uniquePrefix } from './describe-store.js';
+export {
+  type DescribeStoreOptions,
+  describeStore,
+  type StoreFixture,
+  uniquePrefix,
+} from './describe-store.js';

@@ -27,6 +27,21 @@ export interface GuardrailsStore {
   /** Deletes a claimed, unfinished record, only if `claimId` still owns it. */
   release(request: ReleaseRequest): Promise<FencedResult>;
   /**
+   * Reads an idempotency record without changing it, for operators (`guard.inspect`). Optional:
+   * the guard says clearly when a store lacks it.
+   */
+  inspect?(key: string): Promise<RecordView>;
+  /**
+   * Deletes an idempotency record, so its key runs again. A record whose owner still holds a live
+   * lease is kept (`in-progress`) unless `force`: evicting it would let a retry run beside the
+   * owner.
+   */
+  evict?(request: EvictRequest): Promise<EvictResult>;
+  /** What a call of `cost` would get now, taking nothing (`cost: 0` reads what is left). */
+  peekLimit?(request: LimitRequest): Promise<LimitResult>;
+  /** Forgets a limit's state for one identifier, under every algorithm. */
+  resetLimit?(request: ResetLimitRequest): Promise<'reset' | 'absent'>;
+  /**
    * The largest outcome (in UTF-8 bytes of its payload) this store can keep; the guard records
    * a small "too large to replay" marker instead of a bigger one.
    * @default undefined (no limit)
@@ -147,3 +162,42 @@ export type CompleteResult = FencedResult | 'too-large';
 
 /** An extension also answers `expired` when it reached the backend after its deadline. */
 export type ExtendResult = FencedResult | 'expired';
+
+/** An idempotency record as `inspect` reads it. Times are epoch ms on the caller's clock. */
+export type RecordView =
+  | { state: 'absent' }
+  | {
+      state: 'in-progress';
+      fingerprint: string;
+      /** The owner's fencing token. */
+      token: number;
+      /** Whether the owner took the record over from a lapsed lease. */
+      takeover: boolean;
+      leaseExpiresAt: number;
+      /** When the record is dropped if nobody completes it. */
+      expiresAt: number;
+    }
+  | {
+      state: 'done';
+      fingerprint: string;
+      token: number;
+      outcome: StoredOutcome;
+      /** When the outcome was stored (absent on records written before this was recorded). */
+      completedAt: number | undefined;
+      /** When the outcome stops being replayed. */
+      expiresAt: number;
+    };
+
+export interface EvictRequest {
+  key: string;
+  /** Evict even while the owner's lease is live. */
+  force?: boolean;
+}
+
+/** `in-progress`: kept, because its owner holds a live lease (pass `force` to evict anyway). */
+export type EvictResult = 'evicted' | 'absent' | 'in-progress';
+
+export interface ResetLimitRequest {
+  prefix: string;
+  identifier: string;
+}

@@ -5,7 +5,7 @@
  * Record fields: s = state ('p' pending | 'd' done), f = fingerprint, c = claim id of the owner
  * (kept once done, so the owner's retried complete is recognised), l = lease expiry (ms, Redis
  * clock), t = fencing token, v = 1 when the owner took over a lapsed lease, x = when a claim
- * first found the lease lapsed (Redis clock), o = outcome.
+ * first found the lease lapsed (Redis clock), o = outcome, d = when it was stored (Redis clock).
  * Times come from Redis `TIME`, so instances with skewed clocks agree on leases; every reply
  * ends with that time, so callers can translate deadlines to it.
  * Large numbers are written with %.0f: Lua's default formatting would round them.
@@ -78,7 +78,9 @@ export const COMPLETE_SCRIPT = `
 local record = redis.call('HMGET', KEYS[1], 's', 'c')
 if record[2] ~= ARGV[1] then return 0 end
 if record[1] == 'd' then return 1 end
-redis.call('HSET', KEYS[1], 's', 'd', 'o', ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('HSET', KEYS[1], 's', 'd', 'o', ARGV[2], 'd', string.format('%.0f', now))
 redis.call('HDEL', KEYS[1], 'l')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1

@@ -1,3 +1,4 @@
+import { EVICT_SCRIPT, INSPECT_SCRIPT, PEEK_LIMIT_SCRIPT, RESET_LIMIT_SCRIPT } from './admin.js';
 import { CHECK_SCRIPT, REFUND_SCRIPT } from './check.js';
 import { COMPLETE_SCRIPT, EXTEND_SCRIPT, RELEASE_SCRIPT } from './idempotency.js';
 
@@ -8,7 +9,16 @@ export interface RegisteredScript {
   readonly sha1: string;
 }
 
-export type ScriptName = 'check' | 'refund' | 'complete' | 'extend' | 'release';
+export type ScriptName =
+  | 'check'
+  | 'refund'
+  | 'complete'
+  | 'extend'
+  | 'release'
+  | 'inspect'
+  | 'evict'
+  | 'peekLimit'
+  | 'resetLimit';
 
 const SOURCES: Record<ScriptName, string> = {
   check: CHECK_SCRIPT,
@@ -16,6 +26,10 @@ const SOURCES: Record<ScriptName, string> = {
   complete: COMPLETE_SCRIPT,
   extend: EXTEND_SCRIPT,
   release: RELEASE_SCRIPT,
+  inspect: INSPECT_SCRIPT,
+  evict: EVICT_SCRIPT,
+  peekLimit: PEEK_LIMIT_SCRIPT,
+  resetLimit: RESET_LIMIT_SCRIPT,
 };
 
 /**
@@ -28,16 +42,24 @@ const UPSTASH_SHEBANG = '#!lua flags=allow-key-locking';
 
 const SHA1 = {
   upstash: {
+    inspect: '9b7d482f32242b8dfba6cc5457677463c7390f44',
+    evict: 'fc69609d72706a8dd8e99439526f32a10627fabd',
+    peekLimit: 'cacbbbc2444f359cfb6a8ef956327f7f8aafb4c6',
+    resetLimit: '5dcd8944e2299aa683ae2abd5b7ed6113e05db73',
     check: '7f0e7eed342c3c56ac42eab95dddc689936551f8',
     refund: '5b302cf6d86d7c767409c92cfbe10978d1b85f9a',
-    complete: '003294da47b9537f76322597b7844b011351080f',
+    complete: 'dde47eea34429627fe7c95c07f8de2e1ea81f3e2',
     extend: '831eeb0edd84b5ad8f5fe227a1e7148ed6d9d591',
     release: '1cdeb5fc7a5efab6d52caafdd8f6a7981eed0235',
   },
   redis: {
+    inspect: '509c688558b878e35034f38d585606a67146204c',
+    evict: 'bdea16413e8c33867ef48f4c53e15deef1f1de64',
+    peekLimit: 'cb5dd353bf1e74da567df646ee62e463cc6bed2a',
+    resetLimit: '8a13a18bd8eb95c5330493f0d2085aa9bc84a32d',
     check: 'b2522c667606c63be26ccd3ce449d69123d4dd0d',
     refund: 'b98d2904a7dd9b073ad23de225f0e6fcb814f4e5',
-    complete: 'ab6cafe0fe8ba7fd80356e15ead73e21f7d4b68b',
+    complete: '76d3ce2081593e6495429421da4054b3888b22e2',
     extend: '36fae21774310c80022d9addbb5989b555923a54',
     release: 'de753b5034ad2690edc9ad28afad55753a2b35b4',
   },

@@ -1,23 +1,27 @@
 import type { Limiter } from '../../rate-limit/algorithms.js';
 import { type BackendClock, createBackendClock } from '../backend-clock.js';
 import { keySlot } from '../key-slot.js';
-import { limitKey } from '../limit-key.js';
+import { limitKey, limitKeys } from '../limit-key.js';
 import type {
   CheckRequest,
   CheckResult,
   ClaimRequest,
   ClaimResult,
   CompleteRequest,
+  EvictRequest,
+  EvictResult,
   ExtendRequest,
   ExtendResult,
   FencedResult,
   GuardrailsStore,
   LimitRequest,
   LimitResult,
+  RecordView,
   ReleaseRequest,
+  ResetLimitRequest,
 } from '../types.js';
 import { ALGORITHM_CODES } from './limit-functions.js';
-import { decodeClaimReply, encodeOutcome } from './outcome-codec.js';
+import { decodeClaimReply, decodeOutcome, encodeOutcome } from './outcome-codec.js';
 import type { RegisteredScript, ScriptName } from './registry.js';
 
 /** One script to run: its keys live in one hash slot. */
@@ -62,7 +66,7 @@ interface PartReply {
 export function createScriptStore(
   runner: ScriptRunner,
   scripts: Record<ScriptName, RegisteredScript>,
-): Pick<GuardrailsStore, 'check' | 'complete' | 'extend' | 'release'> {
+): Required<Omit<GuardrailsStore, 'maxResultBytes'>> {
   const clock = createBackendClock();
 
   async function runOne(operation: string, call: ScriptCall): Promise<unknown> {
@@ -124,6 +128,41 @@ export function createScriptStore(
     async release({ key, claimId }: ReleaseRequest): Promise<FencedResult> {
       const released = await runOne('release', { script: scripts.release, keys: [key], args: [claimId] });
       return Number(released) === 1 ? 'ok' : 'fenced';
+    },
+
+    async inspect(key: string): Promise<RecordView> {
+      const reply = (await runOne('inspect', {
+        script: scripts.inspect,
+        keys: [key],
+        args: [],
+      })) as unknown[];
+      const now = Number(reply[0]);
+      clock.observe(now);
+      return decodeRecordView(reply, clock);
+    },
+
+    async evict({ key, force = false }: EvictRequest): Promise<EvictResult> {
+      const answer = Number(
+        await runOne('evict', { script: scripts.evict, keys: [key], args: [force ? '1' : '0'] }),
+      );
+      return answer === 1 ? 'evicted' : answer === 2 ? 'in-progress' : 'absent';
+    },
+
+    async peekLimit(limit: LimitRequest): Promise<LimitResult> {
+      const call = { script: scripts.peekLimit, keys: [limitKey(limit)], args: limitArgs(limit) };
+      const reply = (await runOne('peekLimit', call)) as unknown[];
+      clock.observe(Number(reply[4]));
+      return {
+        success: Number(reply[0]) === 1,
+        remaining: Number(reply[1]),
+        reset: clock.toLocal(Number(reply[2])),
+        limit: Number(reply[3]),
+      };
+    },
+
+    async resetLimit(request: ResetLimitRequest): Promise<'reset' | 'absent'> {
+      const call = { script: scripts.resetLimit, keys: limitKeys(request), args: [] };
+      return Number(await runOne('resetLimit', call)) > 0 ? 'reset' : 'absent';
     },
   };
 
@@ -231,6 +270,29 @@ function decodeCheckReply(reply: unknown, part: CheckPart, clock: BackendClock):
   }
   const took = results.every((result) => result.success) && claim?.status !== 'expired';
   return claim ? { results, claim, took } : { results, took };
+}
+
+/** `INSPECT_SCRIPT`'s reply: {now, pttl, s, f, t, v, l, o, d}. */
+function decodeRecordView(reply: unknown[], clock: BackendClock): RecordView {
+  const [now, pttl, state, fingerprint, token, takeover, leaseUntil, outcome, completedAt] = reply;
+  if (state !== 'p' && state !== 'd') return { state: 'absent' };
+  const expiresAt = clock.toLocal(Number(now) + Math.max(0, Number(pttl)));
+  const common = { fingerprint: String(fingerprint), token: Number(token), expiresAt };
+  if (state === 'p') {
+    return {
+      state: 'in-progress',
+      ...common,
+      takeover: Number(takeover) === 1,
+      leaseExpiresAt: clock.toLocal(Number(leaseUntil)),
+    };
+  }
+  return {
+    state: 'done',
+    ...common,
+    outcome: decodeOutcome(outcome),
+    completedAt:
+      completedAt === null || completedAt === undefined ? undefined : clock.toLocal(Number(completedAt)),
+  };
 }
 
 function errorMessage(error: unknown): string {

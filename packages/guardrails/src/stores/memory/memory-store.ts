@@ -1,4 +1,4 @@
-import { limitKey } from '../limit-key.js';
+import { limitKey, limitKeys } from '../limit-key.js';
 import { outcomeBytes } from '../outcome-size.js';
 import type {
   CheckRequest,
@@ -7,11 +7,17 @@ import type {
   ClaimResult,
   CompleteRequest,
   CompleteResult,
+  EvictRequest,
+  EvictResult,
   ExtendRequest,
   ExtendResult,
   FencedResult,
   GuardrailsStore,
+  LimitRequest,
+  LimitResult,
+  RecordView,
   ReleaseRequest,
+  ResetLimitRequest,
   StoredOutcome,
 } from '../types.js';
 import { type LimitState, peekLimit } from './rate-limiters.js';
@@ -49,6 +55,7 @@ interface StoredRecord {
   /** When a claim first found the lease lapsed; a takeover needs `graceMs` more. */
   lapsedSince?: number;
   outcome?: StoredOutcome;
+  completedAt?: number;
 }
 
 /**
@@ -176,6 +183,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
       if (maxResultBytes !== undefined && outcomeBytes(outcome) > maxResultBytes) return 'too-large';
       record.state = 'done';
       record.outcome = outcome;
+      record.completedAt = now;
       record.expiresAt = now + ttlMs;
       delete record.leaseUntil;
       return 'ok';
@@ -193,6 +201,48 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
       if (!owned(key, claimId, now)) return 'fenced';
       records.delete(key);
       return 'ok';
+    },
+    async inspect(key: string): Promise<RecordView> {
+      const record = live(records, key, tick());
+      if (!record) return { state: 'absent' };
+      const { fingerprint, token, expiresAt } = record;
+      if (record.state === 'pending') {
+        return {
+          state: 'in-progress',
+          fingerprint,
+          token,
+          expiresAt,
+          takeover: record.takeover,
+          leaseExpiresAt: record.leaseUntil!,
+        };
+      }
+      return {
+        state: 'done',
+        fingerprint,
+        token,
+        expiresAt,
+        outcome: record.outcome!,
+        completedAt: record.completedAt,
+      };
+    },
+    async evict({ key, force = false }: EvictRequest): Promise<EvictResult> {
+      const now = tick();
+      const record = live(records, key, now);
+      if (!record) return 'absent';
+      if (record.state === 'pending' && record.leaseUntil! > now && !force) return 'in-progress';
+      records.delete(key);
+      return 'evicted';
+    },
+    async peekLimit(limit: LimitRequest): Promise<LimitResult> {
+      const now = tick();
+      const key = limitKey(limit);
+      const { take: _, ...result } = peekLimit(live(counters, key, now), key, limit.limiter, limit.cost, now);
+      return result;
+    },
+    async resetLimit(request: ResetLimitRequest): Promise<'reset' | 'absent'> {
+      let deleted = false;
+      for (const key of limitKeys(request)) deleted = counters.delete(key) || deleted;
+      return deleted ? 'reset' : 'absent';
     },
   };
 }
