@@ -79,6 +79,13 @@ describe.skipIf(!hasRedis)('SIGTERM of a demo server while an outcome waits for 
   }, 60_000);
 });
 
+/** Rethrows `error` with the server's event log, so a failure in CI says what the server saw. */
+function withLog(what: string, lines: readonly string[]) {
+  return (error: unknown): never => {
+    throw new Error(`${what} failed: ${String(error)}\nserver log:\n${lines.join('\n')}`, { cause: error });
+  };
+}
+
 describe.skipIf(!hasRedis)('a demo server paused past its lease (a stale owner)', () => {
   it('is taken over; when it wakes up the provider refuses its older fencing token: one charge, one answer', async () => {
     const gateway = await startUpstashLocalProcess();
@@ -88,22 +95,25 @@ describe.skipIf(!hasRedis)('a demo server paused past its lease (a stale owner)'
       UPSTASH_REDIS_REST_TOKEN: gateway.token,
       DEMO_PREFIX: `stale-${randomUUID().slice(0, 8)}`,
       DEMO_LEASE: '1 s',
-      DEMO_PROVIDER_DELAY_MS: '1500',
+      DEMO_PROVIDER_DELAY_MS: '3000',
     };
     const stale = spawnServer(env);
     const fresh = spawnServer(env);
     try {
       const pay = { amountCents: 900, idempotencyKey: randomUUID() };
       const headers = { 'x-demo-user': 'paused' };
+      // A warm server: on a loaded machine a cold first call can outlast the pause below, which
+      // must land inside the provider's delay, not in the store check.
+      await createStormClient(await stale.url).ledger.stats.query();
       const first = createStormClient(await stale.url).checkout.pay.mutate(pay, { context: { headers } });
-      await new Promise((resolve) => setTimeout(resolve, 300)); // inside the provider's delay
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // inside the provider's delay
       stale.child.kill('SIGSTOP');
       // The lease (1 s) and the takeover grace (1 s) lapse; the retry takes over and charges.
-      const retried = await createStormClient(await fresh.url).checkout.pay.mutate(pay, {
-        context: { headers },
-      });
+      const retried = await createStormClient(await fresh.url)
+        .checkout.pay.mutate(pay, { context: { headers } })
+        .catch(withLog('the retry', fresh.lines));
       stale.child.kill('SIGCONT');
-      expect(await first).toEqual(retried);
+      expect(await first.catch(withLog('the paused call', stale.lines))).toEqual(retried);
       const client = createStormClient(await fresh.url);
       expect(
         await client.ledger.lookup.query({ owner: 'paused', idempotencyKey: pay.idempotencyKey }),
