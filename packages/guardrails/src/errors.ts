@@ -1,6 +1,10 @@
 import { TRPCError } from '@trpc/server';
 
-/** Thrown at setup time when `createGuardrails` or a builder method gets a bad option. */
+/**
+ * Thrown when the guard is set up wrongly: at setup time when `createGuardrails` or a builder
+ * method gets a bad option; at call time for what only a call shows (an idempotent procedure
+ * called with an empty path, bad `guard.once()` / `guard.limit()` options).
+ */
 export class GuardrailsConfigError extends Error {
   constructor(message: string) {
     super(`[trpc-guardrails] ${message}`);

@@ -33,6 +33,8 @@ export type {
 } from './events.js';
 export type { GuardrailsConfig } from './guard/config.js';
 export { createGuardrails, type Guardrails } from './guard/create-guardrails.js';
+export type { LimitOptions } from './guard/limit.js';
+export type { OnceOptions, OnceRateLimit, OnceSettings, OnceWork, ScopeNames } from './guard/once.js';
 export type { IdempotencyContext, UnguardedIdempotencyContext } from './idempotency/context.js';
 export {
   canonicalize,
@@ -42,6 +44,12 @@ export {
   type FingerprintProblem,
   fingerprintInput,
 } from './idempotency/fingerprint.js';
+export {
+  type FromHeaderOptions,
+  fromHeader,
+  type HeaderKeyFn,
+  type HeaderKeySource,
+} from './idempotency/from-header.js';
 export { checkIdempotencyKey, MAX_KEY_LENGTH } from './idempotency/key.js';
 export type {
   ConcurrentPolicy,

@@ -13,6 +13,8 @@ const SUBPATHS = [
   'trpc-guardrails/upstash',
   // Imports neither ioredis nor redis: the user's client is enough.
   'trpc-guardrails/redis',
+  // Imports nothing from next: Next.js's control-flow errors are recognised by their digest.
+  'trpc-guardrails/next',
 ];
 
 describe('installed with the README commands, outside the workspace', () => {

@@ -2,7 +2,7 @@
 
 import { refresh } from 'next/cache';
 import { cookies } from 'next/headers';
-import { toActionResult } from '../server/action-result';
+import { toActionResult } from 'trpc-guardrails/next';
 import { demoUser, USER_COOKIE } from '../server/context';
 import { getPayAction } from '../server/pay-action';
 import type { PayState } from '../shared/pay-state';
@@ -12,7 +12,9 @@ import type { PayState } from '../shared/pay-state';
  * it the browser posts the form and Next renders the page with the returned state.
  */
 export async function payAction(_previous: PayState, form: FormData): Promise<PayState> {
-  const result = await toActionResult(() => getPayAction()(form));
+  const result = await toActionResult(() => getPayAction()(form), {
+    internalErrorMessage: 'The server failed. Press Pay again: the same intent is never charged twice.',
+  });
   refresh(); // the page re-renders its ledger with this response
   return { ...result, key: field(form, 'idempotencyKey'), amount: field(form, 'amount'), at: Date.now() };
 }

@@ -1,6 +1,6 @@
 import { experimental_nextAppDirCaller } from '@trpc/server/adapters/next-app-dir';
 import { cookies, headers } from 'next/headers';
-import { actionResponseHeaders } from './action-result';
+import { actionResponseHeaders } from 'trpc-guardrails/next';
 import { type CheckoutApp, getCheckoutApp } from './checkout-app';
 import { type CheckoutContext, demoUser, USER_COOKIE } from './context';
 import { PAY_IDEMPOTENCY, pay, payFormInput } from './pay';
@@ -16,8 +16,9 @@ function createPayAction(app: CheckoutApp) {
       experimental_nextAppDirCaller({
         // The guard reads the key from the form's field and fingerprints the entries.
         normalizeFormData: false,
-        // Idempotency records are scoped by path, and a Server Action has none: name it.
-        pathExtractor: ({ meta }: { meta: CheckoutMeta }) => meta.path ?? 'unnamed-action',
+        // Idempotency records are scoped by path, and a Server Action has none: name it. An
+        // action left unnamed gets '' and is refused, instead of sharing one namespace.
+        pathExtractor: ({ meta }: { meta: CheckoutMeta }) => meta.path ?? '',
         createContext: async (): Promise<CheckoutContext> => ({
           ip: app.callerAddress(await headers()),
           userId: demoUser((await cookies()).get(USER_COOKIE)?.value),

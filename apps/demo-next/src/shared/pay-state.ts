@@ -1,5 +1,5 @@
+import type { ActionResult } from 'trpc-guardrails/next';
 import type { Payment } from '../server/pay';
-import type { ActionResult } from './action-result';
 
 export type { Payment };
 

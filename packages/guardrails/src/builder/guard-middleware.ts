@@ -1,3 +1,4 @@
+import type { ProcedureType } from '@trpc/server';
 import type { AnyMiddlewareFunction, MiddlewareResult } from '@trpc/server/unstable-core-do-not-import';
 import { emitEvent } from '../events.js';
 import type { GuardRuntime } from '../guard/runtime.js';
@@ -16,6 +17,37 @@ import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
 import type { CheckResult } from '../stores/types.js';
 import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
 
+/** @internal The guard calls that run together: the limits, then at most one claim. */
+export interface GuardGroup {
+  limits: readonly LimitStep[];
+  idempotent: IdempotentStep | undefined;
+}
+
+/**
+ * @internal One call through a {@link GuardGroup}: what tRPC hands the middleware, or what
+ * `guard.once()` and `guard.limit()` make of their arguments.
+ */
+export interface GuardedCall {
+  ctx: unknown;
+  path: string;
+  type: ProcedureType;
+  getRawInput: () => Promise<unknown>;
+  /** What the guards protect: the rest of the procedure chain, or the executor's work. */
+  next: NextFn;
+  /** Where `RateLimit`, `Retry-After` and `Idempotent-Replayed` go for this call. */
+  headers: HeadersTarget | undefined;
+  /** The index of this call in a batched HTTP request (what `fromHeader` checks batches with). */
+  batchIndex?: number;
+}
+
+/** @internal Groups a run of consecutive guard calls for {@link runGuards}. */
+export function groupSteps(steps: readonly GuardStep[]): GuardGroup {
+  return {
+    limits: steps.filter((step): step is LimitStep => step.kind === 'limit'),
+    idempotent: steps.find((step): step is IdempotentStep => step.kind === 'idempotent'),
+  };
+}
+
 /**
  * @internal One middleware for a run of consecutive guard calls: every applicable rate-limit
  * scope and the idempotency claim go to the store in a single `check`.
@@ -24,95 +56,109 @@ export function createGuardMiddleware(
   runtime: GuardRuntime,
   steps: readonly GuardStep[],
 ): AnyMiddlewareFunction {
-  const limitSteps = steps.filter((step): step is LimitStep => step.kind === 'limit');
-  const idempotentStep = steps.find((step): step is IdempotentStep => step.kind === 'idempotent');
-
-  return async function guardrailsMiddleware(opts) {
-    const { ctx, path, type, next } = opts;
+  const group = groupSteps(steps);
+  return function guardrailsMiddleware(opts) {
+    const { ctx, path, type, getRawInput, next, batchIndex } = opts;
     const headers = headersFor(runtime, ctx);
-    const planned = planLimits(runtime, limitSteps, { ctx, path, type });
-    const planning = idempotentStep ? await planClaim(runtime, idempotentStep, opts) : undefined;
-    const plan = planning?.plan;
-    const unguarded = planning?.unguarded;
-    /** The rest of the chain for a call with no claim: plain, or unguarded (no key, `required: false`). */
-    const pass = () => (unguarded ? runUnguarded(runtime, unguarded, next) : next());
-    if (planned.length === 0 && !plan) {
-      if (planning?.error) throw planning.error;
-      return pass();
-    }
-    if (plan && runtime.outcomes.closing) {
-      throw unavailable(undefined, 'The server is shutting down; retry shortly');
-    }
-    if (plan?.deferred && planned.length === 0) {
-      // No limit to wait for: fingerprint the big input now.
-      const error = await finishFingerprint(plan);
-      if (error) throw error;
-    }
+    return runGuards(runtime, group, { ctx, path, type, getRawInput, next, headers, batchIndex });
+  };
+}
 
-    // An input too big to fingerprint before the limits: they decide first, the claim follows.
-    const claimNow = plan && !plan.deferred ? plan.claim : undefined;
-    const timeoutMs = Math.min(
-      ...planned.map((limit) => limit.scope.timeoutMs),
-      plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
+/**
+ * @internal The engine of every guarded call — a tRPC procedure's middleware, `guard.once()` and
+ * `guard.limit()` alike: plans the limits and the claim, sends them in one `check`, applies the
+ * verdicts and `onStoreError`, and hands the claim to `resolveClaim` (run as the owner, wait,
+ * replay or refuse). `call.next` is what runs when the guards let the call through.
+ */
+export async function runGuards(
+  runtime: GuardRuntime,
+  group: GuardGroup,
+  call: GuardedCall,
+): Promise<MiddlewareResult<any>> {
+  const { ctx, path, type, next, headers } = call;
+  const { limits: limitSteps, idempotent: idempotentStep } = group;
+  const planned = planLimits(runtime, limitSteps, { ctx, path, type });
+  const planning = idempotentStep ? await planClaim(runtime, idempotentStep, call) : undefined;
+  const plan = planning?.plan;
+  const unguarded = planning?.unguarded;
+  /** The rest of the chain for a call with no claim: plain, or unguarded (no key, `required: false`). */
+  const pass = () => (unguarded ? runUnguarded(runtime, unguarded, next) : next());
+  if (planned.length === 0 && !plan) {
+    if (planning?.error) throw planning.error;
+    return pass();
+  }
+  if (plan && runtime.outcomes.closing) {
+    throw unavailable(undefined, 'The server is shutting down; retry shortly');
+  }
+  if (plan?.deferred && planned.length === 0) {
+    // No limit to wait for: fingerprint the big input now.
+    const error = await finishFingerprint(plan);
+    if (error) throw error;
+  }
+
+  // An input too big to fingerprint before the limits: they decide first, the claim follows.
+  const claimNow = plan && !plan.deferred ? plan.claim : undefined;
+  const timeoutMs = Math.min(
+    ...planned.map((limit) => limit.scope.timeoutMs),
+    plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
+  );
+  let checked: CheckResult;
+  try {
+    checked = await sendCheck(
+      runtime,
+      { limits: planned.map((limit) => limit.request), claim: claimNow },
+      timeoutMs,
     );
-    let checked: CheckResult;
+  } catch (error) {
+    return onCheckFailure(runtime, {
+      planned,
+      plan,
+      claimSent: !!claimNow,
+      error,
+      path,
+      ctx,
+      next,
+      keyError: planning?.error,
+      unguarded,
+    });
+  }
+  let claimedAt = Date.now();
+  assertCheckShape(checked, planned.length, claimNow !== undefined);
+
+  const intent = plan && { owner: plan.owner, key: plan.key };
+  const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
+  if (limitError) {
+    // Only a cluster store claims in one slot while another refuses; the caller need not wait
+    // for the release, and a retry meets the same refusal first.
+    if (plan && checked.claim?.status === 'acquired')
+      runInBackground({ runtime, ctx }, releaseQuietly({ runtime, plan }));
+    throw limitError;
+  }
+  if (planning?.error) throw planning.error;
+  if (!plan) return pass();
+
+  if (!claimNow) {
+    const error = await finishFingerprint(plan);
+    if (error) throw error;
     try {
-      checked = await sendCheck(
-        runtime,
-        { limits: planned.map((limit) => limit.request), claim: claimNow },
-        timeoutMs,
-      );
+      checked = await sendCheck(runtime, { limits: [], claim: plan.claim }, plan.settings.timeoutMs);
     } catch (error) {
       return onCheckFailure(runtime, {
-        planned,
+        planned: [],
         plan,
-        claimSent: !!claimNow,
+        claimSent: true,
         error,
         path,
         ctx,
         next,
-        keyError: planning?.error,
-        unguarded,
+        keyError: undefined,
+        unguarded: undefined,
       });
     }
-    let claimedAt = Date.now();
-    assertCheckShape(checked, planned.length, claimNow !== undefined);
-
-    const intent = plan && { owner: plan.owner, key: plan.key };
-    const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
-    if (limitError) {
-      // Only a cluster store claims in one slot while another refuses; the caller need not wait
-      // for the release, and a retry meets the same refusal first.
-      if (plan && checked.claim?.status === 'acquired')
-        runInBackground({ runtime, ctx }, releaseQuietly({ runtime, plan }));
-      throw limitError;
-    }
-    if (planning?.error) throw planning.error;
-    if (!plan) return pass();
-
-    if (!claimNow) {
-      const error = await finishFingerprint(plan);
-      if (error) throw error;
-      try {
-        checked = await sendCheck(runtime, { limits: [], claim: plan.claim }, plan.settings.timeoutMs);
-      } catch (error) {
-        return onCheckFailure(runtime, {
-          planned: [],
-          plan,
-          claimSent: true,
-          error,
-          path,
-          ctx,
-          next,
-          keyError: undefined,
-          unguarded: undefined,
-        });
-      }
-      claimedAt = Date.now();
-      assertCheckShape(checked, 0, true);
-    }
-    return resolveClaim({ runtime, plan, headers, ctx, next }, checked.claim!, claimedAt);
-  };
+    claimedAt = Date.now();
+    assertCheckShape(checked, 0, true);
+  }
+  return resolveClaim({ runtime, plan, headers, ctx, next }, checked.claim!, claimedAt);
 }
 
 /** Applies `onStoreError`: any denying scope (or idempotency with `deny`) answers 503. */
@@ -153,7 +199,8 @@ async function onCheckFailure(
   return next(nextOptions(plan, createIdempotencyContext(plan.key, 0).context));
 }
 
-function headersFor(runtime: GuardRuntime, ctx: unknown): HeadersTarget | undefined {
+/** @internal Where the guard's `headers` option says this context's response headers go. */
+export function headersFor(runtime: GuardRuntime, ctx: unknown): HeadersTarget | undefined {
   if (!runtime.headers) return undefined;
   const target = runtime.headers({ ctx });
   return isHeadersTarget(target) ? target : undefined;

@@ -6,11 +6,8 @@ import { resolveIdempotency } from '../guard/runtime.js';
 import { markHandlerStarted } from '../idempotency/execution-state.js';
 import type { IdempotentOptions, KeyedIdempotentOptions } from '../idempotency/options.js';
 import { transformerOf } from '../idempotency/outcome.js';
-import { isLimiter } from '../rate-limit/algorithms.js';
-import { assertAffordable, checkLimiterChoice } from '../rate-limit/limiter-choice.js';
-import type { RateLimitedOptions } from '../rate-limit/options.js';
 import { createGuardMiddleware } from './guard-middleware.js';
-import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
+import { type GuardStep, type IdempotentStep, resolveLimitStep } from './guard-steps.js';
 import type { AnyGuardedProcedureBuilder } from './types.js';
 
 /**
@@ -105,55 +102,3 @@ function resolveIdempotentStep(
   );
   return { kind: 'idempotent', settings, key, required, select, transformer: transformerOf(inner) };
 }
-
-function resolveLimitStep(
-  runtime: GuardRuntime,
-  scope: unknown,
-  options: RateLimitedOptions<any>,
-): LimitStep {
-  const names = Array.isArray(scope) ? scope : [scope];
-  const configured = [...runtime.scopes.keys()];
-  if (names.length === 0) {
-    throw new GuardrailsConfigError('.rateLimited() needs at least one scope name');
-  }
-  const scopes = names.map((name) => {
-    const resolved = typeof name === 'string' ? runtime.scopes.get(name) : undefined;
-    if (!resolved) {
-      throw new GuardrailsConfigError(
-        `scope ${describe(name)} is not configured; configured scopes: ${configured.join(', ') || '(none — add `scopes` to createGuardrails)'}`,
-      );
-    }
-    return resolved;
-  });
-  if (typeof options !== 'object' || options === null) {
-    throw new GuardrailsConfigError(`.rateLimited() options must be an object, got ${describe(options)}`);
-  }
-  const cost = options.cost ?? 1;
-  if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 1) {
-    throw new GuardrailsConfigError(`.rateLimited() cost must be a positive integer, got ${describe(cost)}`);
-  }
-  const limiter =
-    options.limiter === undefined
-      ? undefined
-      : checkLimiterChoice(options.limiter, '.rateLimited({ limiter })');
-  const { bucket } = options;
-  if (bucket !== undefined && (typeof bucket !== 'string' || !BUCKET_PATTERN.test(bucket))) {
-    throw new GuardrailsConfigError(
-      `.rateLimited({ bucket }) must be 1–64 letters, digits or _ - . (e.g. 'checkout'), got ${describe(bucket)}`,
-    );
-  }
-  // Static limiters are checked now; ones picked per call are checked when they are picked.
-  for (const resolved of scopes) {
-    const applied = limiter ?? resolved.limiter;
-    if (isLimiter(applied)) assertAffordable(applied, cost, `scope "${resolved.name}"`);
-  }
-  return {
-    kind: 'limit',
-    scopes,
-    cost,
-    limiter,
-    bucket: bucket !== undefined ? { name: bucket } : limiter !== undefined ? 'path' : undefined,
-  };
-}
-
-const BUCKET_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -14,11 +14,14 @@ import type { ClientAddressOptions } from '../identity/client-address-options.js
 import type { IdentityWarning } from '../identity/identity-warning.js';
 import type { ClientAddressSource } from '../identity/request-parts.js';
 import type { GuardrailsStore } from '../stores/types.js';
+import { createAdmin, type GuardrailsAdmin } from './admin.js';
 import type { GuardrailsConfig } from './config.js';
+import { type LimitOptions, runLimit } from './limit.js';
+import { type OnceOptions, type OnceWork, runOnce, type ScopeNames } from './once.js';
 import { resolveGuardConfig } from './runtime.js';
 
 /** What `createGuardrails` returns. */
-export interface Guardrails<TContext, TScopes extends string> {
+export interface Guardrails<TContext, TScopes extends string> extends GuardrailsAdmin<TContext, TScopes> {
   /**
    * Turns a tRPC procedure builder into one that also has `.rateLimited()` and `.idempotent()`.
    * @example export const procedure = guard.procedure(t.procedure);
@@ -86,6 +89,35 @@ export interface Guardrails<TContext, TScopes extends string> {
   clientAddress(
     options?: Omit<ClientAddressOptions, 'onWarning'>,
   ): (source: ClientAddressSource) => string | undefined;
+  /**
+   * Runs `work` once per intent, outside tRPC (a plain Server Action, a queue consumer, a webhook
+   * handler), with the same engine as `.idempotent()`: the first call runs it under a lease (with
+   * heartbeats) and stores its result with superjson; a duplicate replays it (a `Date` stays a
+   * `Date`) or its error; concurrent duplicates wait (or get `CONFLICT` with
+   * `concurrent: 'reject'`); the same key with another input is `UNPROCESSABLE_CONTENT`.
+   * Refusals are the `TRPCError`s a procedure throws, with `getGuardrailsErrorData(error)`; what
+   * `work` throws reaches the caller as a `TRPCError` too (the original as `cause`), the same on
+   * every replay. `onEvent` and `waitUntil` apply as for procedures.
+   * @example
+   * ```ts
+   * const charge = await guard.once(
+   *   { key: event.id, owner: 'stripe', input: event.data, path: 'stripe.invoicePaid' },
+   *   ({ key, token }) => payments.capture({ invoiceId: event.data.id, idempotencyKey: key, fencingToken: token }),
+   * );
+   * ```
+   */
+  once<TResult>(options: OnceOptions<TContext, TScopes>, work: OnceWork<TResult>): Promise<TResult>;
+  /**
+   * Checks rate-limit scopes outside tRPC, with the same engine as `.rateLimited()`: one store
+   * round trip, `onStoreError`, allow and deny lists, headers and `limited` events. Resolves when
+   * the call may go on; rejects with the `TOO_MANY_REQUESTS` (`FORBIDDEN` for a deny list,
+   * `SERVICE_UNAVAILABLE` for a store failure under `deny`) a procedure would throw.
+   * @example
+   * ```ts
+   * await guard.limit(['ip', 'user'], { ctx: { ip, userId } });
+   * ```
+   */
+  limit(scope: ScopeNames<TScopes>, options: LimitOptions<TContext>): Promise<void>;
   /** The configured scope names. */
   readonly scopes: readonly TScopes[];
   readonly prefix: string;
@@ -136,6 +168,7 @@ function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<
     ? (warning: IdentityWarning) => emitEvent(runtime.onEvent, { type: 'warning', ...warning })
     : undefined;
   return {
+    ...createAdmin(runtime),
     clientAddress(options = {}) {
       return createClientAddress(onWarning ? { ...options, onWarning } : options);
     },
@@ -150,6 +183,12 @@ function buildGuardrails(config: GuardrailsConfig<unknown, string>): Guardrails<
         );
       }
       return createGuardedBuilder(runtime, builder as AnyProcedureBuilder) as never;
+    },
+    once(options, work) {
+      return runOnce(runtime, options, work);
+    },
+    limit(scope, options) {
+      return runLimit(runtime, scope, options);
     },
     close({ timeout = '10 s' } = {}) {
       return runtime.outcomes.close(parseDuration(timeout, 'close({ timeout })'));

@@ -69,6 +69,8 @@ export interface IdempotencyKeyFnOptions<TContext> {
   /** The input as the client sent it, before any validator ran. */
   rawInput: unknown;
   path: string;
+  /** The index of this call in a batched HTTP request (`0` when it is not batched). */
+  batchIndex?: number;
 }
 
 /**
@@ -119,9 +121,11 @@ export interface IdempotentOptions<TContext, TInput = unknown>
 export interface KeyedIdempotentOptions<TContext, TInput = unknown>
   extends Omit<IdempotentOptions<TContext, TInput>, 'key'> {
   /**
-   * Derives the key, e.g. a webhook's event id: `({ rawInput }) => rawInput.eventId`.
+   * Derives the key, e.g. a webhook's event id: `({ rawInput }) => rawInput.eventId`, or the
+   * `Idempotency-Key` header: `fromHeader('Idempotency-Key')`.
    * Return `undefined` when there is none: the call is rejected with `BAD_REQUEST`, or runs
-   * unguarded with `required: false`.
+   * unguarded with `required: false`. A `TRPCError` it throws answers the call (after the rate
+   * limits, like a bad key).
    */
   key: (opts: IdempotencyKeyFnOptions<TContext>) => string | null | undefined;
 }

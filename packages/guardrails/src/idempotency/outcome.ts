@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import {
   type AnyProcedureBuilder,
   type CombinedDataTransformer,
+  type DataTransformer,
   defaultTransformer,
 } from '@trpc/server/unstable-core-do-not-import';
 import superjson from 'superjson';
@@ -32,6 +33,11 @@ function bind(transformer: CombinedDataTransformer): OutcomeTransformer {
 }
 
 const SUPERJSON = bind({ input: superjson, output: superjson });
+
+/** @internal The transformer of a call outside tRPC (`guard.once`): the one given, else superjson. */
+export function standaloneTransformer(transformer?: DataTransformer): OutcomeTransformer {
+  return transformer ? bind({ input: transformer, output: transformer }) : SUPERJSON;
+}
 
 /**
  * @internal The app's transformer, from the tRPC builder's root config; superjson when the app

@@ -1,13 +1,15 @@
-import type { TRPCError } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
 import type { IdempotentStep } from '../builder/guard-steps.js';
-import { rejection } from '../errors.js';
+import { getGuardrailsErrorData, rejection } from '../errors.js';
 import { idempotencyRecordKey } from '../guard/keys.js';
+import { assertNamedPath } from '../guard/named-path.js';
 import type { GuardRuntime, ResolvedIdempotency } from '../guard/runtime.js';
 import type { ClaimRequest } from '../stores/types.js';
 import { digestFormFiles, isFormData } from './blob-digests.js';
 import { type FingerprintBudget, FingerprintError, fingerprintInput } from './fingerprint.js';
 import { checkIdempotencyKey, idempotencyKeyError } from './key.js';
 import { takeoverGraceMs } from './lease.js';
+import type { IdempotencyKeyFnOptions } from './options.js';
 import type { OutcomeTransformer } from './outcome.js';
 import type { UnguardedCall } from './unguarded.js';
 
@@ -59,15 +61,18 @@ export type ClaimPlanning =
 export async function planClaim(
   runtime: GuardRuntime,
   step: IdempotentStep,
-  call: { ctx: unknown; path: string; getRawInput: () => Promise<unknown> },
+  call: { ctx: unknown; path: string; getRawInput: () => Promise<unknown>; batchIndex?: number },
 ): Promise<ClaimPlanning> {
   const { ctx, path } = call;
+  assertNamedPath(path, 'idempotent');
   const rawInput = await call.getRawInput();
   let key: unknown;
   let strippedRawInput: ClaimPlan['strippedRawInput'];
   let fingerprinted: unknown = rawInput;
   if (step.key) {
-    key = step.key({ ctx, rawInput, path });
+    const derived = deriveKey(step, { ctx, rawInput, path, batchIndex: call.batchIndex ?? 0 });
+    if (derived.error) return { error: derived.error };
+    key = derived.key;
   } else if (isPlainObject(rawInput)) {
     const { idempotencyKey, ...rest } = rawInput;
     key = idempotencyKey;
@@ -200,6 +205,25 @@ function selectFingerprinted(
     );
   }
   return { value };
+}
+
+/**
+ * Runs the procedure's `key` function. A `TRPCError` it throws (`fromHeader` refusing a malformed
+ * header) answers the call like a bad key: after the rate limits. One whose reason is
+ * `missing-key` means "no key", so that `required: false` runs the call unguarded.
+ */
+function deriveKey(
+  step: IdempotentStep,
+  opts: IdempotencyKeyFnOptions<unknown>,
+): { key: unknown; error?: undefined } | { key?: undefined; error: TRPCError } {
+  try {
+    return { key: step.key?.(opts) };
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const data = getGuardrailsErrorData(error);
+    const missing = data?.kind === 'idempotency' && data.reason === 'missing-key';
+    return missing && !step.required ? { key: undefined } : { error };
+  }
 }
 
 /** Thrown inside the early fingerprint: a form's files are read after the limits decided. */

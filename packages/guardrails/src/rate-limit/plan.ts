@@ -3,6 +3,7 @@ import type { LimitStep } from '../builder/guard-steps.js';
 import { rejection } from '../errors.js';
 import { emitEvent } from '../events.js';
 import { encodeKeyPart, rateLimitIdentifier, rateLimitPrefix } from '../guard/keys.js';
+import { assertNamedPath } from '../guard/named-path.js';
 import type { GuardRuntime, ResolvedScope } from '../guard/runtime.js';
 import type { LimitRequest } from '../stores/types.js';
 import type { Limiter } from './algorithms.js';
@@ -49,6 +50,7 @@ export function planLimits(
         : `scopes.${scope.name}.limiter`;
       const limiter = limiterForCall(step.limiter ?? scope.limiter, call, step.cost, where);
       if (!limiter) continue;
+      if (step.bucket === 'path') assertNamedPath(call.path, 'own-bucket');
       const bucket = step.bucket === 'path' ? call.path : step.bucket?.name;
       planned.push({
         scope,
@@ -69,10 +71,10 @@ export function planLimits(
 }
 
 /**
- * Scope names cannot hold `@` or `~`, so a named bucket (`@`) or a procedure's own (`~`) never
- * shares counters with a scope, another scope's bucket, or each other.
+ * @internal Scope names cannot hold `@` or `~`, so a named bucket (`@`) or a procedure's own
+ * (`~`) never shares counters with a scope, another scope's bucket, or each other.
  */
-function bucketPrefix(prefix: string, scope: string, bucket: LimitStep['bucket'], path: string): string {
+export function bucketPrefix(prefix: string, scope: string, bucket: LimitStep['bucket'], path: string): string {
   const shared = rateLimitPrefix(prefix, scope);
   if (bucket === undefined) return shared;
   return bucket === 'path' ? `${shared}~${encodeKeyPart(path)}` : `${shared}@${bucket.name}`;

@@ -1,1 +1,5 @@
-export { type IdempotencyKeyState, useIdempotencyKey } from './use-idempotency-key.js';
+export {
+  type IdempotencyKeyOptions,
+  type IdempotencyKeyState,
+  useIdempotencyKey,
+} from './use-idempotency-key.js';

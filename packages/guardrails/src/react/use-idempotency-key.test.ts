@@ -18,17 +18,25 @@ function Probe({
   seen,
   rerenders = 0,
   rotateOnce = false,
+  initialKey,
 }: {
   seen: IdempotencyKeyState[];
   rerenders?: number;
   rotateOnce?: boolean;
+  initialKey?: string;
 }) {
-  const state = useIdempotencyKey();
+  const state = useIdempotencyKey({ initialKey });
   const [renders, setRenders] = useState(0);
   seen.push(state);
   if (rotateOnce && seen.length === 1) state.rotate();
   else if (renders < rerenders) setRenders(renders + 1);
   return createElement('span', null, renders);
+}
+
+/** The hidden field of a form that works without JavaScript. */
+function KeyField({ initialKey }: { initialKey: string }) {
+  const { key } = useIdempotencyKey({ initialKey });
+  return createElement('input', { type: 'hidden', name: 'idempotencyKey', value: key });
 }
 
 /** Renders a freshly imported copy of the hook. */
@@ -74,6 +82,31 @@ describe('useIdempotencyKey', () => {
       createElement(Fragment, null, ...[1, 2, 3].map((n) => createElement(Probe, { key: n, seen }))),
     );
     expect(new Set(seen.map((state) => state.key)).size).toBe(3);
+  });
+
+  it('starts from initialKey, so the server renders that key into the markup', () => {
+    const seen: IdempotencyKeyState[] = [];
+    const html = renderToString(createElement(KeyField, { initialKey: 'server-key-1' }));
+    expect(html).toBe('<input type="hidden" name="idempotencyKey" value="server-key-1"/>');
+    renderToString(createElement(Probe, { seen, initialKey: 'server-key-1', rerenders: 2 }));
+    expect(seen.map((state) => state.key)).toEqual(['server-key-1', 'server-key-1', 'server-key-1']);
+  });
+
+  it('rotate() after an initialKey starts the next intent with a fresh key', () => {
+    const seen: IdempotencyKeyState[] = [];
+    renderToString(createElement(Probe, { seen, initialKey: 'server-key-2', rotateOnce: true }));
+    const [before, after] = seen.map((state) => state.key);
+    expect(before).toBe('server-key-2');
+    expect(after).not.toBe('server-key-2');
+    expect(checkIdempotencyKey(after)).toBeUndefined();
+  });
+
+  it('makes its own key when initialKey is undefined, and refuses one that is not a string', () => {
+    const seen: IdempotencyKeyState[] = [];
+    renderToString(createElement(Probe, { seen, initialKey: undefined }));
+    expect(checkIdempotencyKey(seen[0]!.key)).toBeUndefined();
+    const render = () => renderToString(createElement(Probe, { seen, initialKey: 42 as unknown as string }));
+    expect(render).toThrow(/useIdempotencyKey\(\{ initialKey \}\) must be a string/);
   });
 
   it('touches no crypto at import time (SSR-safe), only when a component renders', async () => {

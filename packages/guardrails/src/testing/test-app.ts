@@ -31,6 +31,8 @@ export interface TestAppOptions {
   limits?: { ip?: number; user?: number; tenant?: number };
   tenantOnStoreError?: 'allow' | 'deny';
   timeout?: `${number} ms`;
+  /** Also gets every event (after the app's own list), e.g. `otelEvents()`. */
+  onEvent?: (event: GuardrailsEvent) => void;
 }
 
 /**
@@ -72,7 +74,10 @@ export function createTestApp(options: TestAppOptions) {
       ...options.idempotency,
     },
     headers: ({ ctx }) => ctx.resHeaders ?? ctx.res,
-    onEvent: (event) => events.push(event),
+    onEvent: (event) => {
+      events.push(event);
+      options.onEvent?.(event);
+    },
   });
   const procedure = guard.procedure(t.procedure);
   const chargeInput = z.object({ customerId: z.string(), amountCents: z.number().int().positive() }).strict();
