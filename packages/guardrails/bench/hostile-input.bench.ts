@@ -18,6 +18,7 @@ import { uniquePrefix } from '../src/store-contract/describe-store.js';
 import { memoryStore } from '../src/stores/memory/memory-store.js';
 import { circularEnvelope, deepBody, diamondEnvelope } from '../src/testing/hostile-inputs.js';
 import { createTestApp, serve } from '../src/testing/test-app.js';
+import { benchTimer, publish } from './harness/publish.js';
 
 const SENDS = Number(process.env.SENDS ?? 200);
 
@@ -83,10 +84,17 @@ it('hostile requests under 1 KB: server event-loop delay and latency', async () 
     ['circular (x.self = x)', JSON.stringify(circularEnvelope())],
     ['arrays nested 470 deep', deepBody(470)],
   ];
-  const rows = [
-    '| attack | bytes | answers | fingerprint (µs) | client latency median (ms) | server busy per request (ms) | server event-loop delay p99 / max (ms) |',
-    '|---|---|---|---|---|---|---|',
+  const elapsed = benchTimer();
+  const head = [
+    'attack',
+    'bytes',
+    'answers',
+    'fingerprint (µs)',
+    'client latency median (ms)',
+    'server busy per request (ms)',
+    'server event-loop delay p99 / max (ms)',
   ];
+  const rows: string[][] = [];
   for (const [name, body] of attacks) {
     const file = join(tmpdir(), `attack-${Math.random().toString(36).slice(2)}.json`);
     const bodies = name.startsWith('honest charge (baseline)')
@@ -97,7 +105,7 @@ it('hostile requests under 1 KB: server event-loop delay and latency', async () 
     loop.enable();
     const busy = performance.eventLoopUtilization();
     const output = await new Promise<string>((resolve, reject) => {
-      const user = `attacker-${rows.length}`;
+      const user = `attacker-${rows.length + 2}`;
       const child = spawn(process.execPath, [
         '-e',
         CLIENT,
@@ -117,10 +125,24 @@ it('hostile requests under 1 KB: server event-loop delay and latency', async () 
       .map(([status, count]) => `${status}×${count}`)
       .join(' ');
     if (name.startsWith('warm-up')) continue;
-    rows.push(
-      `| ${name} | ${body.length} | ${answers} | ${fingerprintMicros(body)} | ${result.median.toFixed(2)} | ${(activeMs / SENDS).toFixed(3)} | ${(loop.percentile(99) / 1e6).toFixed(1)} / ${(loop.max / 1e6).toFixed(1)} |`,
-    );
+    rows.push([
+      name,
+      String(body.length),
+      answers,
+      fingerprintMicros(body),
+      result.median.toFixed(2),
+      (activeMs / SENDS).toFixed(3),
+      `${(loop.percentile(99) / 1e6).toFixed(1)} / ${(loop.max / 1e6).toFixed(1)}`,
+    ]);
   }
   await server.close();
-  console.log(`\n${rows.join('\n')}\n`);
+  await publish({
+    id: 'hostile-input',
+    title: '9. Hostile inputs under 1 KB',
+    method:
+      `Each attack is sent ${SENDS} times, one after another, by a client in its own process to a guarded standalone server (memory store, the README's limits), which measures its own event-loop delay and busy time. ` +
+      'Fingerprint: the deserialized input through `fingerprintInput`, as the guard runs it, in this process.',
+    tables: [{ table: { head, rows } }],
+    ...elapsed(),
+  });
 }, 120_000);

@@ -1,0 +1,170 @@
+/**
+ * Table 1 — latency against the physical floor, over real HTTP: tRPC client → standalone server
+ * → upstashStore → upstash-local (its own process, `latencyMs` added per request) → redis-server.
+ * Floor = round trips × one raw store round trip (`EVAL "return 1"`, same client and gateway)
+ * + the same call unguarded. Prints the tables; asserts nothing.
+ */
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, it } from 'vitest';
+import { upstashStore } from '../src/stores/upstash/index.js';
+import { type Backend, startBackend } from './harness/backend.js';
+import { type BenchRouter, createBenchRouter } from './harness/bench-router.js';
+import type { Fragment } from './harness/fragments.js';
+import { benchClient, serveRouter } from './harness/http-server.js';
+import { interleave, requestsPerCall, type TimedRow } from './harness/interleave.js';
+import type { Table } from './harness/markdown.js';
+import { benchTimer, publish } from './harness/publish.js';
+import { SETTINGS } from './harness/settings.js';
+import { count, ms, signed } from './harness/stats.js';
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await startBackend(SETTINGS.latenciesMs);
+}, 60_000);
+afterAll(() => backend?.stop());
+
+/** The guarded rows, with the round trips DESIGN.md targets. */
+const GUARDED = [
+  { name: '3 scopes', target: 1 },
+  { name: 'idempotent, first', target: 2 },
+  { name: 'idempotent, replay', target: 1 },
+  { name: '3 scopes + idempotent, first', target: 2 },
+  { name: '3 scopes + idempotent, replay', target: 1 },
+  { name: 'limit-denied idempotent call', target: 1 },
+] as const;
+
+function deniedOnly(error: unknown): void {
+  if (!(error instanceof TRPCClientError) || error.data?.code !== 'TOO_MANY_REQUESTS') throw error;
+}
+
+async function measureLatency(latencyMs: number) {
+  const redis = backend.client(latencyMs);
+  const gateway = backend.gateways.get(latencyMs)!;
+  const { router } = createBenchRouter(upstashStore(redis));
+  const server = await serveRouter(router);
+  const client = benchClient<BenchRouter>(server.url);
+  const tag = `l${latencyMs}`;
+  // The `once` scope allows one call an hour: spend it, so every timed call is refused.
+  await client.denied.mutate({ n: 0, idempotencyKey: `${tag}-spend` });
+  const rows: TimedRow[] = [
+    { name: 'raw store round trip', run: () => redis.eval('return 1', [], []) },
+    { name: 'unguarded', run: (i) => client.plain.mutate({ n: 1, idempotencyKey: `${tag}-u-${i}` }) },
+    { name: '3 scopes', run: () => client.threeScopes.mutate({ n: 1 }) },
+    {
+      name: 'idempotent, first',
+      run: (i) => client.idempotent.mutate({ n: 1, idempotencyKey: `${tag}-i-${i}` }),
+    },
+    {
+      name: 'idempotent, replay',
+      run: (i) => client.idempotent.mutate({ n: 1, idempotencyKey: `${tag}-i-${i}` }),
+    },
+    {
+      name: '3 scopes + idempotent, first',
+      run: (i) => client.guarded.mutate({ n: 1, idempotencyKey: `${tag}-g-${i}` }),
+    },
+    {
+      name: '3 scopes + idempotent, replay',
+      run: (i) => client.guarded.mutate({ n: 1, idempotencyKey: `${tag}-g-${i}` }),
+    },
+    {
+      name: 'limit-denied idempotent call',
+      run: (i) => client.denied.mutate({ n: 1, idempotencyKey: `${tag}-d-${i}` }).catch(deniedOnly),
+    },
+  ];
+  const timings = await interleave(rows, SETTINGS.calls);
+  // Round trips in a pass of their own, each call followed by time for background work to show.
+  const roundTrips = new Map<string, number>();
+  for (const row of rows) {
+    roundTrips.set(row.name, await requestsPerCall(gateway.requests, row.run, { settleMs: latencyMs + 40 }));
+  }
+  const cold = await coldStart(latencyMs);
+  await server.close();
+  return { timings, roundTrips, cold };
+}
+
+/** The first guarded call of a new store on a Redis that knows no script yet. */
+async function coldStart(latencyMs: number) {
+  const redis = backend.client(latencyMs);
+  await redis.scriptFlush();
+  const { caller } = createBenchRouter(upstashStore(redis));
+  const before = await backend.gateways.get(latencyMs)!.requests();
+  const start = performance.now();
+  await caller.guarded({ n: 1, idempotencyKey: `cold-${latencyMs}` });
+  const elapsed = performance.now() - start;
+  await new Promise((resolve) => setTimeout(resolve, latencyMs + 40));
+  return { requests: (await backend.gateways.get(latencyMs)!.requests()) - before, elapsed };
+}
+
+it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
+  const elapsed = benchTimer();
+  const results = new Map<number, Awaited<ReturnType<typeof measureLatency>>>();
+  for (const latencyMs of SETTINGS.latenciesMs) results.set(latencyMs, await measureLatency(latencyMs));
+
+  const tables: Fragment['tables'] = [];
+  const summary: Table = {
+    head: [
+      'call',
+      'round trips (target)',
+      ...SETTINGS.latenciesMs.map((l) => `distance to floor at ${l} ms`),
+    ],
+    rows: GUARDED.map(({ name, target }) => [
+      name,
+      `${count(results.get(0)!.roundTrips.get(name)!)} (${target})`,
+      ...SETTINGS.latenciesMs.map((latencyMs) => {
+        const { timings, roundTrips } = results.get(latencyMs)!;
+        const floor =
+          roundTrips.get(name)! * timings.get('raw store round trip')!.median +
+          timings.get('unguarded')!.median;
+        return `${signed(timings.get(name)!.median - floor)} ms`;
+      }),
+    ]),
+  };
+  tables.push({ caption: '**Summary: median − floor per row (goal ≤ +0.5 ms)**', table: summary });
+  for (const latencyMs of SETTINGS.latenciesMs) {
+    const { timings, roundTrips, cold } = results.get(latencyMs)!;
+    const raw = timings.get('raw store round trip')!;
+    const unguarded = timings.get('unguarded')!;
+    tables.push({
+      caption: `**${latencyMs} ms added per store request** — one raw store round trip ${ms(raw.median)} ms (p95 ${ms(raw.p95)}), the same call unguarded ${ms(unguarded.median)} ms (p95 ${ms(unguarded.p95)}); cold start (first 3 scopes + idempotent call of a new store after \`SCRIPT FLUSH\`): ${cold.requests} store requests, ${ms(cold.elapsed)} ms`,
+      table: {
+        head: [
+          'call',
+          'round trips',
+          'median ms',
+          'p95 ms',
+          'floor ms',
+          'median − floor',
+          'per round trip over raw',
+        ],
+        rows: GUARDED.map(({ name }) => {
+          const t = timings.get(name)!;
+          const trips = roundTrips.get(name)!;
+          const floor = trips * raw.median + unguarded.median;
+          return [
+            name,
+            count(trips),
+            ms(t.median),
+            ms(t.p95),
+            ms(floor),
+            signed(t.median - floor),
+            trips > 0 ? signed((t.median - floor) / trips) : '–',
+          ];
+        }),
+      },
+    });
+  }
+  await publish({
+    id: 'latency-floor',
+    title: '1. Latency against the floor (real HTTP, Upstash store)',
+    method:
+      'tRPC client (`httpLink`) → standalone server → `upstashStore` → upstash-local (own process) → redis-server, all on this machine. ' +
+      `Each latency runs ${SETTINGS.calls} interleaved rounds of every row (after 2 warm-up rounds). ` +
+      'Floor = round trips × median of one raw store round trip (`EVAL "return 1"` through the same `@upstash/redis` client and gateway, from the server process) + median of the same call unguarded (same input, same client). ' +
+      'Round trips are gateway HTTP requests per call, counted in a separate pass with time after each call for background work.',
+    tables,
+    notes: [
+      'A limit-denied idempotent call is the `once` scope (1 call an hour) after its one call is spent: it answers 429.',
+    ],
+    ...elapsed(),
+  });
+}, 300_000);

@@ -1,0 +1,131 @@
+/**
+ * Table 3 — throughput over HTTP: autocannon (its own process) against one standalone tRPC
+ * server (this process), 1 / 8 / 32 / 128 connections, the same mutation unguarded and guarded
+ * (3 scopes + idempotent, a fresh key per request) on the memory store and on the Upstash store
+ * (upstash-local in its own process, 0 ms added).
+ */
+import { afterAll, beforeAll, it } from 'vitest';
+import { memoryStore } from '../src/stores/memory/index.js';
+import { upstashStore } from '../src/stores/upstash/index.js';
+import { loadTest } from './harness/autocannon.js';
+import { type Backend, startBackend } from './harness/backend.js';
+import { createBenchRouter } from './harness/bench-router.js';
+import { type BenchServer, serveRouter } from './harness/http-server.js';
+import { benchTimer, publish } from './harness/publish.js';
+import { SETTINGS } from './harness/settings.js';
+import { count, mean, ratio, thousands } from './harness/stats.js';
+
+let backend: Backend;
+let memoryServer: BenchServer;
+let upstashServer: BenchServer;
+beforeAll(async () => {
+  backend = await startBackend([0]);
+  memoryServer = await serveRouter(createBenchRouter(memoryStore()).router);
+  upstashServer = await serveRouter(createBenchRouter(upstashStore(backend.client(0))).router);
+}, 60_000);
+afterAll(async () => {
+  await memoryServer?.close();
+  await upstashServer?.close();
+  await backend?.stop();
+});
+
+const BODY = { json: { n: 1, idempotencyKey: '[<id>]' } };
+
+it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
+  const elapsed = benchTimer();
+  const gateway = backend.gateways.get(0)!;
+  const rows = [
+    { name: 'unguarded', url: `${memoryServer.url}/plain` },
+    { name: 'guarded, memory store', url: `${memoryServer.url}/guarded` },
+    { name: 'guarded, Upstash store', url: `${upstashServer.url}/guarded` },
+  ];
+  for (const row of rows) await loadTest({ url: row.url, body: BODY, connections: 8, seconds: 1 });
+
+  type Sample = { rps: number; p99: number; cpuUs: number; storeRequests: number; failures: number };
+  const results = new Map<string, Sample[]>();
+  for (const connections of SETTINGS.connections) {
+    // Forward then backward, so neither row always runs first on a machine whose load drifts.
+    for (const row of [...rows, ...[...rows].reverse()]) {
+      const cpu = process.cpuUsage();
+      const requestsBefore = await gateway.requests();
+      const result = await loadTest({
+        url: row.url,
+        body: BODY,
+        connections,
+        seconds: SETTINGS.throughputSeconds,
+      });
+      const used = process.cpuUsage(cpu);
+      const storeRequests = (await gateway.requests()) - requestsBefore;
+      const key = `${row.name}@${connections}`;
+      results.set(key, [
+        ...(results.get(key) ?? []),
+        {
+          rps: result.requestsPerSecond,
+          p99: result.latencyP99,
+          cpuUs: (used.user + used.system) / Math.max(1, result.requests),
+          storeRequests: storeRequests / Math.max(1, result.requests),
+          failures: result.failures,
+        },
+      ]);
+    }
+  }
+  /** The two runs of a row averaged (the p99 is the worse of the two). */
+  const cell = (name: string, connections: number): Sample => {
+    const runs = results.get(`${name}@${connections}`)!;
+    const average = (pick: (sample: Sample) => number) => mean(runs.map(pick));
+    return {
+      rps: average((r) => r.rps),
+      p99: Math.max(...runs.map((r) => r.p99)),
+      cpuUs: average((r) => r.cpuUs),
+      storeRequests: average((r) => r.storeRequests),
+      failures: runs.reduce((sum, r) => sum + r.failures, 0),
+    };
+  };
+  const failures = [...results.values()].flat().reduce((sum, r) => sum + r.failures, 0);
+  await publish({
+    id: 'throughput',
+    title: '3. Throughput over HTTP (autocannon, one server)',
+    method:
+      `autocannon ${'`'}-c N -d ${SETTINGS.throughputSeconds}${'`'} in its own process POSTs the same mutation to one standalone tRPC server (one Node process, this bench's), a fresh \`idempotencyKey\` per request (\`-I\`), after a 1 s warm-up per row; for each connection count the three rows run forward then backward and each figure is the mean of its two runs (p99: the worse). ` +
+      'Guarded = 3 scopes + idempotent, first execution (every request a new key). The Upstash store talks to upstash-local (own process, 0 ms added) → redis-server. ' +
+      "Server CPU is this process's user + system time per completed request; store requests are gateway HTTP requests per completed request (below 2 means calls of one tick were coalesced into one request).",
+    tables: [
+      {
+        table: {
+          head: [
+            'connections',
+            'unguarded req/s',
+            'memory: guarded req/s',
+            'memory: ratio (goal ≥ 0.95)',
+            'Upstash: guarded req/s',
+            'Upstash: ratio (goal ≥ 0.60)',
+            'Upstash: store requests per call',
+            'p99 ms unguarded / memory / Upstash',
+            'server CPU µs per request unguarded / memory / Upstash',
+          ],
+          rows: SETTINGS.connections.map((connections) => {
+            const plain = cell('unguarded', connections);
+            const memory = cell('guarded, memory store', connections);
+            const upstash = cell('guarded, Upstash store', connections);
+            return [
+              String(connections),
+              thousands(plain.rps),
+              thousands(memory.rps),
+              ratio(memory.rps / plain.rps),
+              thousands(upstash.rps),
+              ratio(upstash.rps / plain.rps),
+              count(Math.round(upstash.storeRequests * 100) / 100),
+              `${plain.p99} / ${memory.p99} / ${upstash.p99}`,
+              `${thousands(plain.cpuUs)} / ${thousands(memory.cpuUs)} / ${thousands(upstash.cpuUs)}`,
+            ];
+          }),
+        },
+      },
+    ],
+    notes: [
+      `Non-2xx answers, errors and timeouts over every run: ${failures}.`,
+      "All of autocannon, the server, the gateway and redis-server share the same 2 cores, so the Upstash row also pays for the gateway's CPU; a hosted Upstash would not take it from the server's cores.",
+    ],
+    ...elapsed(),
+  });
+}, 300_000);
