@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 
 export interface StormOptions {
-  /** Demo servers to spread the duplicates of every intent over. */
+  /** Demo servers to spread the duplicates of every intent over (those it started, with `servers`). */
   urls: string[];
+  /** Start this many demo servers on a private Redis instead of using `urls`. */
+  servers: number | undefined;
+  /** With `servers`: a Redis Cluster of 3 masters + 3 replicas instead of one redis-server. */
+  cluster: boolean;
   /** Payments to make. Each gets its own idempotency key, shopper and IP. */
   intents: number;
   /** Requests sent at once for every intent: double clicks, resubmits, retries from other tabs. */
@@ -15,13 +19,16 @@ export interface StormOptions {
   json: boolean;
 }
 
-export const USAGE = `Usage: pnpm storm -- [--urls URL[,URL...]] [--intents N] [--duplicates N] [--concurrency N] [--flaky 0..1] [--json]
+export const USAGE = `Usage: pnpm storm -- [--urls URL[,URL...] | --servers N [--cluster]] [--intents N] [--duplicates N]
+                    [--concurrency N] [--flaky 0..1] [--json]
 
 Fires N intents at one or more demo servers, each as several concurrent duplicate requests with the same
 idempotency key (spread over the URLs), loses some responses on purpose and retries them, retries 429s after
 their retryAfter, then checks the shared ledger: charges must equal intents.
 
   --urls         comma-separated demo-server URLs        (default http://127.0.0.1:3000)
+  --servers      start N demo servers on a private redis-server (redisStore, ioredis) and storm them
+  --cluster      with --servers (default 3): on a private Redis Cluster of 3 masters + 3 replicas instead
   --intents      payments to make                        (default 50)
   --duplicates   concurrent requests per payment         (default 20)
   --concurrency  payments in flight at once              (default 10)
@@ -32,7 +39,9 @@ export function parseStormOptions(argv: string[]): StormOptions {
   const { values } = parseArgs({
     args: argv.filter((arg) => arg !== '--'),
     options: {
-      urls: { type: 'string', default: 'http://127.0.0.1:3000' },
+      urls: { type: 'string' },
+      servers: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
       intents: { type: 'string', default: '50' },
       duplicates: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '10' },
@@ -42,7 +51,12 @@ export function parseStormOptions(argv: string[]): StormOptions {
     },
   });
   if (values.help) throw new UsageError('');
-  const urls = values.urls
+  if (values.urls !== undefined && (values.servers !== undefined || values.cluster)) {
+    throw new UsageError('--urls names servers that run already; --servers and --cluster start their own');
+  }
+  const servers =
+    values.servers !== undefined ? positive('servers', values.servers) : values.cluster ? 3 : undefined;
+  const urls = (values.urls ?? (servers ? '' : 'http://127.0.0.1:3000'))
     .split(',')
     .map((url) => url.trim().replace(/\/+$/, ''))
     .filter(Boolean);
@@ -54,6 +68,8 @@ export function parseStormOptions(argv: string[]): StormOptions {
     throw new UsageError(`--flaky must be between 0 and 1, got ${values.flaky}`);
   return {
     urls,
+    servers,
+    cluster: values.cluster,
     intents: positive('intents', values.intents),
     duplicates: positive('duplicates', values.duplicates),
     concurrency: positive('concurrency', values.concurrency),

@@ -1,32 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { detectStoreKind } from 'demo-server';
 import { startUpstashLocal, type UpstashLocal } from 'upstash-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoServerProcess, spawnDemoServer } from '../cli/demo-server-process.js';
 
-const SERVER_MAIN = fileURLToPath(new URL('../../demo-server/dist/main.js', import.meta.url));
 const STORM = fileURLToPath(new URL('../dist-cli/storm.js', import.meta.url));
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
-
-/** Starts `node demo-server/dist/main.js` on a free port and resolves its URL from the start-up line. */
-async function spawnDemoServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SERVER_MAIN], {
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = stderr.match(/checkout demo at (http:\/\/\S+?)\/ /);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`demo-server exited with ${code}:\n${stderr}`)));
-  });
-  return { url, child };
-}
 
 function runStorm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [STORM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,11 +22,13 @@ function runStorm(args: string[]): Promise<{ code: number | null; stdout: string
 
 describe.skipIf(!hasRedis)('storm CLI against three demo-server processes sharing one upstash-local', () => {
   let gateway: UpstashLocal;
-  const servers: { url: string; child: ChildProcess }[] = [];
+  const servers: DemoServerProcess[] = [];
 
   beforeAll(async () => {
     gateway = await startUpstashLocal();
     const env = {
+      ...process.env,
+      PORT: '0',
       DEMO_STORE: 'upstash',
       UPSTASH_REDIS_REST_URL: gateway.url,
       UPSTASH_REDIS_REST_TOKEN: gateway.token,
@@ -55,10 +40,7 @@ describe.skipIf(!hasRedis)('storm CLI against three demo-server processes sharin
     servers.push(...(await Promise.all([1, 2, 3].map(() => spawnDemoServer(env)))));
   });
   afterAll(async () => {
-    for (const { child } of servers) child.kill('SIGTERM');
-    await Promise.all(
-      servers.map(({ child }) => (child.exitCode === null ? once(child, 'exit') : undefined)),
-    );
+    await Promise.all(servers.map((server) => server.stop()));
     await gateway?.stop();
   });
 
@@ -108,3 +90,57 @@ describe.skipIf(!hasRedis)('storm CLI against three demo-server processes sharin
     expect(stdout).toContain('OK: charges (3) == intents (3)');
   });
 });
+
+/** Whether something accepts TCP connections on a loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe.skipIf(!hasRedis)(
+  'storm CLI with --servers 3 --cluster: three demo-server processes on a real Redis Cluster',
+  () => {
+    it('charges every intent exactly once (redisStore on ioredis), and leaves no redis-server behind', async () => {
+      const { code, stdout, stderr } = await runStorm([
+        '--servers',
+        '3',
+        '--cluster',
+        '--intents',
+        '30',
+        '--duplicates',
+        '8',
+        '--flaky',
+        '0.1',
+        '--json',
+      ]);
+      expect(code, stderr).toBe(0);
+      const result = JSON.parse(stdout);
+      expect(stderr).toMatch(
+        /storm: 3 demo-server process\(es\) on a Redis Cluster of 3 masters \+ 3 replicas/,
+      );
+      expect(result.fleet.description).toMatch(/store: Redis Cluster via 127\.0\.0\.1:\d+/);
+      expect(result.store).toBe('redis');
+      expect(result.options.urls).toHaveLength(3);
+      expect(result.ledger.executions).toBe(30);
+      expect(result.ledger.charges).toBe(30);
+      expect(result.ledger.doubleCharges).toBe(0);
+      expect(result.tally.intentsDone).toBe(30);
+      expect(result.tally.inconsistentIntents).toBe(0);
+      expect(result.tally.replays).toBeGreaterThan(0);
+      expect(result.fleet.redisPorts).toHaveLength(6);
+      for (const port of result.fleet.redisPorts) expect(await listening(port), `port ${port}`).toBe(false);
+    }, 90_000);
+
+    it('refuses --urls together with --servers', async () => {
+      const bad = await runStorm(['--urls', 'http://127.0.0.1:3000', '--servers', '2']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--urls names servers that run already');
+    });
+  },
+);

@@ -1,4 +1,3 @@
-import type { Redis } from '@upstash/redis';
 import {
   type Charge,
   type ChargeOutcome,
@@ -8,6 +7,7 @@ import {
   type LedgerStats,
   RECENT_CHARGES,
 } from './ledger.js';
+import type { LedgerRedis } from './ledger-redis.js';
 
 /**
  * KEYS[1] counters hash, KEYS[2] tokens hash (intent → newest token, as a string: Lua would
@@ -40,11 +40,11 @@ return {'charged', charge}
 `;
 
 /**
- * Keeps the ledger in Redis under `{prefix:ledger}:*` (one hash slot), so several server
- * instances share it. A charge and its fencing-token check are one script: atomic across
+ * Keeps the ledger in Redis under `{prefix:ledger}:*` (one hash slot, so a Redis Cluster serves
+ * it from one node), so several server instances share it. A charge and its fencing-token check are one script: atomic across
  * instances.
  */
-export function redisLedger(redis: Redis, prefix: string): Ledger {
+export function redisLedger(redis: LedgerRedis, prefix: string): Ledger {
   const tag = `{${prefix}:ledger}`;
   const keys = [`${tag}:counters`, `${tag}:tokens`, `${tag}:recent`];
   const pending = new Set<Promise<unknown>>();
@@ -85,11 +85,7 @@ export function redisLedger(redis: Redis, prefix: string): Ledger {
     },
     async stats(): Promise<LedgerStats> {
       await Promise.all(pending);
-      const [hash, list] = await redis
-        .pipeline()
-        .hgetall(keys[0]!)
-        .lrange(keys[2]!, 0, RECENT_CHARGES - 1)
-        .exec<[Record<string, unknown> | null, unknown[]]>();
+      const [hash, list] = await redis.hashAndList(keys[0]!, keys[2]!, RECENT_CHARGES);
       const stats = { ...EMPTY_STATS };
       for (const field of Object.keys(stats) as (keyof typeof EMPTY_STATS)[]) {
         stats[field] = Number(hash?.[field] ?? 0);

@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import {
   type FaultProxy,
   startFaultProxy,
   startUpstashLocalProcess,
   type UpstashLocalProcess,
 } from 'upstash-local/faults';
-
-const SERVER_MAIN = fileURLToPath(new URL('../../../demo-server/dist/main.js', import.meta.url));
+import { spawnDemoServer } from '../demo-server-process.js';
 
 /** One JSON log line of a demo server (a guardrails event), with the server that wrote it. */
 export interface ServerLogLine {
@@ -102,7 +99,7 @@ async function managedServer(
 ): Promise<FleetServer> {
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = await spawnServer(env, (line) => log.push({ ...line, server: index }));
+    ({ child } = await spawnDemoServer(env, (line) => log.push({ ...line, server: index })));
   };
   await start();
   return {
@@ -125,30 +122,6 @@ async function managedServer(
     },
     restart: start,
   };
-}
-
-/** Spawns one server and resolves once it listens; its stdout JSON lines go to `onLine`. */
-async function spawnServer(
-  env: NodeJS.ProcessEnv,
-  onLine: (line: ServerLogLine) => void,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    try {
-      onLine(JSON.parse(text) as ServerLogLine);
-    } catch {
-      // Not a log line.
-    }
-  });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('checkout demo at')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`demo-server exited with ${code}:\n${stderr}`)));
-  });
-  return child;
 }
 
 function freePort(): Promise<number> {

@@ -232,7 +232,13 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
       expect(await store.complete({ key, claimId: 'someone-else', outcome, ttlMs: 60_000 })).toBe('fenced');
       expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
       const replay = await store.check({ limits: [], claim: claimOf(key) });
-      expect(replay.claim).toEqual({ status: 'completed', outcome });
+      expect(replay.claim).toMatchObject({ status: 'completed', outcome });
+      // A store may say how long the record still lives (the replay cache needs it): never longer than its ttl.
+      const expiresInMs = replay.claim?.status === 'completed' ? replay.claim.expiresInMs : undefined;
+      if (expiresInMs !== undefined) {
+        expect(expiresInMs).toBeLessThanOrEqual(60_000);
+        expect(expiresInMs).toBeGreaterThan(50_000);
+      }
     });
 
     it('keeps error outcomes exactly and lets them expire', async () => {
@@ -246,7 +252,7 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
         message: 'déclinée "quoted" {json}',
       } as const;
       await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 150 });
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
         status: 'completed',
         outcome,
       });
@@ -299,7 +305,7 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
       expect(
         await store.complete({ key, claimId: fresh.claimId, outcome: freshOutcome, ttlMs: 60_000 }),
       ).toBe('ok');
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
         status: 'completed',
         outcome: freshOutcome,
       });
@@ -335,7 +341,7 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
       expect(late.claim).toEqual({ status: 'expired' });
       const outcome = { kind: 'result', payload: '"first"' } as const;
       expect(await store.complete({ key, claimId: owner.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
         status: 'completed',
         outcome,
       });
@@ -355,6 +361,23 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
       ).toEqual(first.claim);
     });
 
+    it("answers ok to its owner's extension after the complete landed (its answer lost), fenced to others", async () => {
+      const { store } = setup();
+      const key = `${uniquePrefix()}:idem:{k}`;
+      const claim = claimOf(key);
+      await store.check({ limits: [], claim });
+      const outcome = { kind: 'result', payload: '"kept"' } as const;
+      expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
+      expect(await store.extend({ key, claimId: claim.claimId, leaseMs: 5_000, deadline: later() })).toBe(
+        'ok',
+      );
+      expect(await store.extend({ key, claimId: 'other', leaseMs: 5_000, deadline: later() })).toBe('fenced');
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
+        status: 'completed',
+        outcome,
+      });
+    });
+
     it("answers ok to the owner's repeated complete (a retry after a lost answer), fenced to others", async () => {
       const { store } = setup();
       const key = `${uniquePrefix()}:idem:{k}`;
@@ -364,7 +387,7 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
       expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
       expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
       expect(await store.complete({ key, claimId: 'other', outcome, ttlMs: 60_000 })).toBe('fenced');
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
         status: 'completed',
         outcome,
       });
@@ -438,7 +461,7 @@ export function describeStore(name: string, setup: () => StoreFixture, options: 
         executedAt: 1_700_000_000_123,
       } as const;
       expect(await store.complete({ key, claimId: claim.claimId, outcome, ttlMs: 60_000 })).toBe('ok');
-      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toEqual({
+      expect((await store.check({ limits: [], claim: claimOf(key) })).claim).toMatchObject({
         status: 'completed',
         outcome,
       });

@@ -22,7 +22,10 @@ export interface GuardrailsStore {
    * same claim completing again (a retry after a lost answer) answers `ok`.
    */
   complete(request: CompleteRequest): Promise<CompleteResult>;
-  /** Pushes the lease of a claimed record forward, only if `claimId` still owns it. */
+  /**
+   * Pushes the lease of a claimed record forward, only if `claimId` still owns it; a record this
+   * claim completed answers `ok` unchanged (its complete landed, the answer may not have).
+   */
   extend(request: ExtendRequest): Promise<ExtendResult>;
   /** Deletes a claimed, unfinished record, only if `claimId` still owns it. */
   release(request: ReleaseRequest): Promise<FencedResult>;
@@ -112,8 +115,11 @@ export type ClaimResult =
   | { status: 'acquired'; token: number; takeover: boolean }
   /** Another attempt holds an unexpired lease. */
   | { status: 'in-progress'; leaseExpiresAt: number }
-  /** The record holds a finished outcome with the same fingerprint. */
-  | { status: 'completed'; outcome: StoredOutcome }
+  /**
+   * The record holds a finished outcome with the same fingerprint. `expiresInMs`: how long the
+   * record still lives, when the store says (the guard's optional replay cache needs it).
+   */
+  | { status: 'completed'; outcome: StoredOutcome; expiresInMs?: number }
   /** The record was created with a different input. */
   | { status: 'mismatch' }
   /** The store did not claim because a limit denied. */

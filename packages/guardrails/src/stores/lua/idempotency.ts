@@ -20,7 +20,7 @@
  *   deadline     ms, Redis clock: after it this claim changes nothing; 0 = none
  *   grace        ms a lapsed lease must stay unrenewed before it is taken over
  * returns  {1, token, takeover, now} acquired (also for this claim id's own retry)
- *        | {2, retryAt, now} in progress | {3, outcome, now} done | {4, now} mismatch
+ *        | {2, retryAt, now} in progress | {3, outcome, pttl, now} done | {4, now} mismatch
  *        | {5, now} expired: the caller had given up, nothing changed
  *
  * A lapsed lease is not taken over by the first claim that sees it: after a store stall the
@@ -35,7 +35,7 @@ local function claim(key, fingerprint, claimId, lease, ttl, deadlineArg, graceAr
   local late = deadline > 0 and now > deadline
   if record[1] then
     if record[2] ~= fingerprint then return {4, now} end
-    if record[1] == 'd' then return {3, record[5], now} end
+    if record[1] == 'd' then return {3, record[5], redis.call('PTTL', key), now} end
     if record[6] == claimId then return {1, tonumber(record[4]), tonumber(record[7]) or 0, now} end
     local leaseUntil = tonumber(record[3])
     if leaseUntil > now then return {2, leaseUntil, now} end
@@ -91,13 +91,16 @@ return 1
  * ARGV[1]  claim id that must own the record
  * ARGV[2]  new lease from now, ms
  * ARGV[3]  deadline (ms, Redis clock): after it this extension changes nothing; 0 = none
- * returns  {1, now} extended | {0, now} fenced | {2, now} expired
+ * returns  {1, now} extended (or already completed by this claim) | {0, now} fenced | {2, now} expired
+ * A record this claim completed is still its own: its complete landed but the answer did not
+ * (a timeout, or too few replicas acknowledged it), and the owner retries it until it is sure.
  */
 export const EXTEND_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local record = redis.call('HMGET', KEYS[1], 's', 'c')
-if record[1] ~= 'p' or record[2] ~= ARGV[1] then return {0, now} end
+if record[2] ~= ARGV[1] then return {0, now} end
+if record[1] == 'd' then return {1, now} end
 local deadline = tonumber(ARGV[3])
 if deadline > 0 and now > deadline then return {2, now} end
 redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))

@@ -41,8 +41,16 @@ export function decodeClaimReply(reply: unknown): { claim: ClaimResult; now: num
       };
     case 2:
       return { claim: { status: 'in-progress', leaseExpiresAt: Number(reply[1]) }, now };
-    case 3:
-      return { claim: { status: 'completed', outcome: decodeOutcome(reply[1]) }, now };
+    case 3: {
+      const outcome = decodeOutcome(reply[1]);
+      // Replies of scripts before the record's TTL was returned: {3, outcome, now}.
+      const pttl = reply.length === 4 ? Number(reply[2]) : Number.NaN;
+      return {
+        claim:
+          pttl >= 0 ? { status: 'completed', outcome, expiresInMs: pttl } : { status: 'completed', outcome },
+        now,
+      };
+    }
     case 4:
       return { claim: { status: 'mismatch' }, now };
     case 5:

@@ -1,11 +1,8 @@
-import type { Limiter } from '../../rate-limit/algorithms.js';
 import { type BackendClock, createBackendClock } from '../backend-clock.js';
-import { keySlot } from '../key-slot.js';
 import { limitKey, limitKeys } from '../limit-key.js';
 import type {
   CheckRequest,
   CheckResult,
-  ClaimRequest,
   ClaimResult,
   CompleteRequest,
   EvictRequest,
@@ -20,15 +17,29 @@ import type {
   ReleaseRequest,
   ResetLimitRequest,
 } from '../types.js';
-import { ALGORITHM_CODES } from './limit-functions.js';
-import { decodeClaimReply, decodeOutcome, encodeOutcome } from './outcome-codec.js';
+import {
+  type CheckPart,
+  checkCall,
+  decodeCheckReply,
+  limitArgs,
+  type PartReply,
+  splitBySlot,
+  wholeCheck,
+} from './check-call.js';
+import { decodeOutcome, encodeOutcome } from './outcome-codec.js';
 import type { RegisteredScript, ScriptName } from './registry.js';
+import { ReplicaShortfall } from './replica-shortfall.js';
 
 /** One script to run: its keys live in one hash slot. */
 export interface ScriptCall {
   readonly script: { readonly name: string; readonly script: string; readonly sha1: string };
   readonly keys: readonly string[];
   readonly args: readonly (string | number)[];
+  /**
+   * A write a failover must not lose (a claim, a complete): a runner that waits for replicas
+   * answers a {@link ReplicaShortfall} when too few acknowledged it.
+   */
+  readonly durable?: boolean;
 }
 
 /**
@@ -45,19 +56,6 @@ export interface ScriptRunner {
   run(calls: readonly ScriptCall[]): Promise<readonly unknown[]>;
 }
 
-/** The part of a check that runs as one script: some limits (by request index), maybe the claim. */
-interface CheckPart {
-  indexes: number[];
-  claim: boolean;
-}
-
-interface PartReply {
-  results: LimitResult[];
-  claim?: ClaimResult;
-  /** Whether this part took its limits' units. */
-  took: boolean;
-}
-
 /**
  * The store operations every Redis-protocol backend shares: requests to script calls and
  * replies back, Redis time translated to the caller's clock, and — on a cluster — a check split
@@ -69,8 +67,14 @@ export function createScriptStore(
 ): Required<Omit<GuardrailsStore, 'maxResultBytes'>> {
   const clock = createBackendClock();
 
-  async function runOne(operation: string, call: ScriptCall): Promise<unknown> {
+  /** `unreplicatedOk`: whether a reply stands although too few replicas have the write. */
+  async function runOne(
+    operation: string,
+    call: ScriptCall,
+    unreplicatedOk?: (reply: unknown) => boolean,
+  ): Promise<unknown> {
     const [reply] = await runner.run([call]);
+    if (reply instanceof ReplicaShortfall && unreplicatedOk?.(reply.reply)) return reply.reply;
     if (reply instanceof Error) throw concise(operation, reply);
     return reply;
   }
@@ -86,13 +90,20 @@ export function createScriptStore(
       const results: LimitResult[] = new Array(limits.length);
       let claimResult: ClaimResult | undefined;
       let failure: Error | undefined;
+      let unreplicatedClaim = false;
       const decoded = parts.map((part, index): PartReply | undefined => {
         const reply = replies[index];
-        if (reply instanceof Error) {
+        const shortfall = reply instanceof ReplicaShortfall ? reply : undefined;
+        if (reply instanceof Error && !shortfall) {
           failure ??= reply;
           return undefined;
         }
-        const answer = decodeCheckReply(reply, part, clock);
+        const answer = decodeCheckReply(shortfall ? shortfall.reply : reply, part, clock);
+        // Only an acquired claim wrote what a failover must keep; a replay or a wait wrote nothing.
+        if (shortfall && answer.claim?.status === 'acquired') {
+          failure ??= shortfall;
+          unreplicatedClaim = true;
+        }
         answer.results.forEach((result, at) => {
           results[part.indexes[at]!] = result;
         });
@@ -104,13 +115,19 @@ export function createScriptStore(
         const refused = failure !== undefined || decoded.some((answer) => answer && !answer.took);
         if (refused) await refundParts(parts, decoded, limits, results);
       }
+      // The handler will not run: free the key for a retry instead of leaving it leased.
+      if (unreplicatedClaim && claim) {
+        await runner.run([{ script: scripts.release, keys: [claim.key], args: [claim.claimId] }]);
+      }
       if (failure) throw concise('check', failure);
       return claim ? { limits: results, claim: claimResult! } : { limits: results };
     },
 
     async complete({ key, claimId, outcome, ttlMs }: CompleteRequest): Promise<FencedResult> {
-      const call = { script: scripts.complete, keys: [key], args: [claimId, encodeOutcome(outcome), ttlMs] };
-      return Number(await runOne('complete', call)) === 1 ? 'ok' : 'fenced';
+      const args = [claimId, encodeOutcome(outcome), ttlMs];
+      const call = { script: scripts.complete, keys: [key], args, durable: true };
+      // A fenced complete wrote nothing: no replica needs to have it.
+      return Number(await runOne('complete', call, (stored) => Number(stored) !== 1)) === 1 ? 'ok' : 'fenced';
     },
 
     async extend({ key, claimId, leaseMs, deadline }: ExtendRequest): Promise<ExtendResult> {
@@ -188,88 +205,6 @@ export function createScriptStore(
     });
     if (refunds.length > 0) await runner.run(refunds).catch(() => undefined);
   }
-}
-
-function wholeCheck(limits: readonly LimitRequest[], claim: ClaimRequest | undefined): CheckPart {
-  return { indexes: limits.map((_, index) => index), claim: claim !== undefined };
-}
-
-/** Groups the limits by hash slot; the claim joins the group of its slot. */
-function splitBySlot(limits: readonly LimitRequest[], claim: ClaimRequest | undefined): CheckPart[] {
-  const bySlot = new Map<number, CheckPart>();
-  const partOf = (slot: number) => {
-    let part = bySlot.get(slot);
-    if (!part) {
-      part = { indexes: [], claim: false };
-      bySlot.set(slot, part);
-    }
-    return part;
-  };
-  limits.forEach((limit, index) => {
-    partOf(keySlot(limitKey(limit))).indexes.push(index);
-  });
-  if (claim) partOf(keySlot(claim.key)).claim = true;
-  return [...bySlot.values()];
-}
-
-function checkCall(
-  script: RegisteredScript,
-  part: CheckPart,
-  limits: readonly LimitRequest[],
-  claim: ClaimRequest | undefined,
-  clock: BackendClock,
-): ScriptCall {
-  const keys = part.indexes.map((index) => limitKey(limits[index]!));
-  const args: (string | number)[] = [part.indexes.length];
-  for (const index of part.indexes) args.push(...limitArgs(limits[index]!));
-  if (part.claim && claim) {
-    keys.push(claim.key);
-    args.push(
-      claim.fingerprint,
-      claim.claimId,
-      claim.leaseMs,
-      claim.ttlMs,
-      clock.toBackend(claim.deadline),
-      claim.graceMs,
-    );
-  }
-  return { script, keys, args };
-}
-
-/** algorithm, a, b, c, cost — as `peek_limit` takes them. */
-function limitArgs({ limiter, cost }: LimitRequest): number[] {
-  const [a, b, c] = limiterParameters(limiter);
-  return [ALGORITHM_CODES[limiter.algorithm], a, b, c, cost];
-}
-
-function limiterParameters(limiter: Limiter): [number, number, number] {
-  return limiter.algorithm === 'token-bucket'
-    ? [limiter.maxTokens, limiter.intervalMs, limiter.refillRate]
-    : [limiter.limit, limiter.windowMs, 0];
-}
-
-function decodeCheckReply(reply: unknown, part: CheckPart, clock: BackendClock): PartReply {
-  if (!Array.isArray(reply) || !Array.isArray(reply[1])) {
-    throw new Error(`[trpc-guardrails] unexpected check reply: ${JSON.stringify(reply).slice(0, 200)}`);
-  }
-  clock.observe(Number(reply[0]));
-  const flat = reply[1] as unknown[];
-  const results: LimitResult[] = part.indexes.map((_, at) => ({
-    success: Number(flat[at * 4]) === 1,
-    remaining: Number(flat[at * 4 + 1]),
-    reset: clock.toLocal(Number(flat[at * 4 + 2])),
-    limit: Number(flat[at * 4 + 3]),
-  }));
-  let claim: ClaimResult | undefined;
-  if (part.claim) {
-    const decoded = decodeClaimReply(reply[2]).claim;
-    claim =
-      decoded.status === 'in-progress'
-        ? { status: 'in-progress', leaseExpiresAt: clock.toLocal(decoded.leaseExpiresAt) }
-        : decoded;
-  }
-  const took = results.every((result) => result.success) && claim?.status !== 'expired';
-  return claim ? { results, claim, took } : { results, took };
 }
 
 /** `INSPECT_SCRIPT`'s reply: {now, pttl, s, f, t, v, l, o, d}. */

@@ -107,7 +107,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
     const record = live(records, request.key, now);
     if (record) {
       if (record.fingerprint !== request.fingerprint) return { status: 'mismatch' };
-      if (record.state === 'done') return { status: 'completed', outcome: record.outcome! };
+      if (record.state === 'done') {
+        return { status: 'completed', outcome: record.outcome!, expiresInMs: record.expiresAt - now };
+      }
       if (record.claimId === request.claimId) {
         return { status: 'acquired', token: record.token, takeover: record.takeover };
       }
@@ -190,6 +192,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
     },
     async extend({ key, claimId, leaseMs, deadline }: ExtendRequest): Promise<ExtendResult> {
       const now = tick();
+      // Completed by this very claim: still its own (its complete's answer may have been lost).
+      const done = live(records, key, now);
+      if (done?.state === 'done' && done.claimId === claimId) return 'ok';
       const record = owned(key, claimId, now);
       if (!record) return 'fenced';
       if (Date.now() > deadline) return 'expired';

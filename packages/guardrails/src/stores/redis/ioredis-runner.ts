@@ -1,13 +1,13 @@
 import { keySlot } from '../key-slot.js';
 import {
   commandArgs,
-  isRedirection,
   pipelinedRunner,
   type ScriptCommand,
+  type SentPipeline,
   settleEach,
   toError,
 } from './pipelined-runner.js';
-import type { ScriptRunner, ScriptRunnerOptions } from './script-runner.js';
+import type { ReplicaWait, ScriptRunner, ScriptRunnerOptions } from './script-runner.js';
 
 type Arg = string | number;
 
@@ -16,16 +16,25 @@ export interface IoredisClient {
   pipeline(): IoredisPipeline;
   evalsha(sha: string, numKeys: Arg, ...keysAndArgs: Arg[]): Promise<unknown>;
   eval(script: string, numKeys: Arg, ...keysAndArgs: Arg[]): Promise<unknown>;
+  call(command: string, ...args: Arg[]): Promise<unknown>;
   defineCommand(name: string, definition: object): void;
-  readonly options: { keyPrefix?: string; host?: string; port?: number; path?: string };
+  readonly options: { keyPrefix?: string; host?: string; port?: number; path?: string; natMap?: unknown };
   readonly isCluster?: boolean;
   /** Cluster only: the nodes (`host:port`, master first) serving each slot, as last learned. */
   readonly slots?: readonly (readonly string[] | undefined)[];
+  /** Cluster only: its connection to each node. */
+  nodes?(role: 'master'): readonly IoredisConnection[];
+}
+
+interface IoredisConnection {
+  readonly options: { host?: string; port?: number };
+  call(command: string, ...args: Arg[]): Promise<unknown>;
 }
 
 interface IoredisPipeline {
   evalsha(sha: string, numKeys: Arg, ...keysAndArgs: Arg[]): unknown;
   eval(script: string, numKeys: Arg, ...keysAndArgs: Arg[]): unknown;
+  call(command: string, ...args: Arg[]): unknown;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
@@ -45,7 +54,8 @@ export function isIoredis(client: unknown): client is IoredisClient {
  * and rejects one whose keys span several, so the runner groups calls by the master serving
  * their slot (its `slots` table). ioredis follows `MOVED`/`ASK` in a pipeline only when every
  * command failed with the very same error (one slot); calls left redirected are sent again one
- * by one, where ioredis follows redirections (up to `maxRedirections`, default 16).
+ * by one, where ioredis follows redirections (up to `maxRedirections`, default 16). With
+ * `replicas`, `WAIT` closes the pipeline (a keyless command: it goes where the pipeline goes).
  *
  * Fail fast on a dead Redis. ioredis' defaults queue a command while reconnecting and give up
  * after `maxRetriesPerRequest` (20) reconnect attempts, about 70 s; there is no timeout for a
@@ -70,17 +80,23 @@ export function ioredisRunner(client: IoredisClient, options: ScriptRunnerOption
       ? client.evalsha(script!, numKeys!, ...rest)
       : client.eval(script!, numKeys!, ...rest);
   };
+  const routeEach = async (commands: readonly ScriptCommand[]): Promise<SentPipeline> => ({
+    replies: await settleEach(commands.map(sendOne)),
+  });
 
-  async function sendPipeline(commands: readonly ScriptCommand[]): Promise<unknown[]> {
+  /** Rejects only when the pipeline could not be sent (a cluster's keys span nodes, say). */
+  async function sendPipeline(commands: readonly ScriptCommand[], wait?: ReplicaWait): Promise<SentPipeline> {
     const pipeline = client.pipeline();
     for (const command of commands) {
       const [script, numKeys, ...rest] = commandArgs(command);
       if (command.kind === 'evalsha') pipeline.evalsha(script!, numKeys!, ...rest);
       else pipeline.eval(script!, numKeys!, ...rest);
     }
+    if (wait) pipeline.call('WAIT', wait.count, wait.timeoutMs);
     const replies = await pipeline.exec();
     if (!replies) throw new Error('[trpc-guardrails] ioredis answered a pipeline with null');
-    return replies.map(([error, reply]) => (error ? toError(error) : reply));
+    const answers = replies.map(([error, reply]) => (error ? toError(error) : reply));
+    return wait ? { replies: answers.slice(0, -1), acknowledged: answers.at(-1) } : { replies: answers };
   }
 
   if (!client.isCluster) {
@@ -88,8 +104,13 @@ export function ioredisRunner(client: IoredisClient, options: ScriptRunnerOption
       {
         topology: 'single',
         nodeOf: () => single,
-        send: (_node, commands) =>
-          sendPipeline(commands).catch((error) => commands.map(() => toError(error))),
+        send: (_node, commands, wait) =>
+          sendPipeline(commands, wait).catch((error) => ({
+            replies: commands.map(() => toError(error)),
+            ...(wait && { acknowledged: toError(error) }),
+          })),
+        sendOne,
+        waitOn: (_node, { count, timeoutMs }) => client.call('WAIT', count, timeoutMs),
       },
       options,
     );
@@ -102,25 +123,32 @@ export function ioredisRunner(client: IoredisClient, options: ScriptRunnerOption
         const key = keys[0];
         return key === undefined ? undefined : client.slots?.[keySlot(prefix + key)]?.[0];
       },
-      async send(node, commands) {
+      async send(node, commands, wait) {
         // Slots not learned yet: each command is routed by ioredis once it knows them.
-        if (node === undefined) return settleEach(commands.map(sendOne));
-        let replies: unknown[];
-        try {
-          replies = await sendPipeline(commands);
-        } catch {
-          // A cluster pipeline rejects only before sending (its keys span nodes after a slots
-          // refresh, or the cluster is not ready): nothing ran, so each command goes on its own.
-          return settleEach(commands.map(sendOne));
-        }
-        // Sent again one by one: ioredis follows MOVED/ASK for single commands.
-        return settleEach(
-          commands.map((command, i) =>
-            isRedirection(replies[i]) ? sendOne(command) : Promise.resolve(replies[i]),
-          ),
-        );
+        if (node === undefined) return routeEach(commands);
+        // A cluster pipeline rejects only before sending (its keys span nodes after a slots
+        // refresh, or the cluster is not ready): nothing ran, so each command goes on its own.
+        return sendPipeline(commands, wait).catch(() => routeEach(commands));
+      },
+      sendOne,
+      async waitOn(node, { count, timeoutMs }) {
+        // An ASK names the node as the cluster knows it; ioredis may dial it elsewhere (natMap).
+        const address = natMapped(client.options.natMap, node);
+        const connection = client
+          .nodes?.('master')
+          .find(({ options: { host, port } }) => `${host}:${port}` === address);
+        if (!connection) throw new Error(`ioredis has no connection to ${node}`);
+        return connection.call('WAIT', count, timeoutMs);
       },
     },
     options,
   );
+}
+
+/** The address ioredis dials for `node` under its `natMap` option (an object or a function). */
+function natMapped(natMap: unknown, node: string): string {
+  const target = (
+    typeof natMap === 'function' ? natMap(node) : (natMap as Record<string, unknown>)?.[node]
+  ) as { host?: string; port?: number } | undefined;
+  return target?.host && target.port ? `${target.host}:${target.port}` : node;
 }

@@ -1,6 +1,13 @@
 import { keySlot } from '../key-slot.js';
-import { commandArgs, pipelinedRunner, type ScriptCommand, settleEach } from './pipelined-runner.js';
-import type { ScriptRunner, ScriptRunnerOptions } from './script-runner.js';
+import {
+  commandArgs,
+  pipelinedRunner,
+  type ScriptCommand,
+  type SentPipeline,
+  settleEach,
+  toError,
+} from './pipelined-runner.js';
+import type { ReplicaWait, ScriptRunner, ScriptRunnerOptions } from './script-runner.js';
 
 interface EvalOptions {
   keys: string[];
@@ -18,7 +25,13 @@ export interface NodeRedisClient {
   readonly options?: { url?: string; socket?: { host?: string; port?: number; path?: string } };
   /** Cluster only: the master (and replicas) serving each slot, as last discovered. */
   readonly slots?: readonly ({ master?: { address?: string } } | undefined)[];
-  readonly masters?: unknown;
+  /** Cluster only: every master, with its own client once connected. */
+  readonly masters?: readonly { readonly address: string; readonly client?: NodeRedisConnection }[];
+}
+
+/** One connection of node-redis: a client, or a cluster's client of one node. */
+interface NodeRedisConnection {
+  sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** A node-redis client (`createClient`) or cluster (`createCluster`). */
@@ -34,6 +47,12 @@ export function isNodeRedis(client: unknown): client is NodeRedisClient {
  * and each call keeps its own reply or error. On a cluster every call goes through the
  * cluster's own routing (`slots[slot].master`), which follows `MOVED` and `ASK` (up to
  * `maxCommandRedirections`, default 16); the runner groups by that same master only to count.
+ *
+ * With `replicas`, a batch that carries a durable call is written as raw commands on the
+ * node's own connection (the client, or the cluster's client of that master) with `WAIT` last,
+ * so `WAIT` follows them on their connection: the cluster's routing could reorder them, and
+ * sends a keyless `WAIT` to every master. A call redirected there is sent again through the
+ * cluster's routing.
  *
  * Fail fast on a dead Redis. By default node-redis queues commands while it reconnects and
  * times out only commands still waiting to be written (`commandOptions.timeout`, default 5 s);
@@ -60,13 +79,39 @@ export function nodeRedisRunner(client: NodeRedisClient, options: ScriptRunnerOp
       ? client.evalSha(script!, evalOptions)
       : client.eval(script!, evalOptions);
   };
-  // Issued in one turn, so they leave in one write per node.
-  const send = (_node: string | undefined, commands: readonly ScriptCommand[]) =>
-    settleEach(commands.map(sendOne));
+  const single: NodeRedisConnection = { sendCommand: (args) => client.sendCommand(args as never) };
+  const connectionTo = (node: string | undefined): NodeRedisConnection | undefined =>
+    cluster ? client.masters?.find((master) => master.address === node)?.client : single;
+
+  async function send(
+    node: string | undefined,
+    commands: readonly ScriptCommand[],
+    wait?: ReplicaWait,
+  ): Promise<SentPipeline> {
+    const connection = wait && connectionTo(node);
+    // Issued in one turn, so they leave in one write per node.
+    if (!connection) return { replies: await settleEach(commands.map(sendOne)) };
+    const replies = settleEach(
+      commands.map((command) => {
+        const [script, numKeys, ...rest] = commandArgs(command);
+        const keys = rest.slice(0, command.call.keys.length).map((key) => prefix + key);
+        const args = rest.slice(keys.length);
+        return connection.sendCommand([command.kind.toUpperCase(), script!, numKeys!, ...keys, ...args]);
+      }),
+    );
+    const acknowledged = connection.sendCommand(['WAIT', String(wait.count), String(wait.timeoutMs)]);
+    return { replies: await replies, acknowledged: await acknowledged.catch(toError) };
+  }
+
+  async function waitOn(node: string, { count, timeoutMs }: ReplicaWait): Promise<unknown> {
+    const connection = connectionTo(node);
+    if (!connection) throw new Error(`node-redis has no connection to ${node}`);
+    return connection.sendCommand(['WAIT', String(count), String(timeoutMs)]);
+  }
 
   if (!cluster) {
-    const single = singleAddress(client.options);
-    return pipelinedRunner({ topology: 'single', nodeOf: () => single, send }, options);
+    const address = singleAddress(client.options);
+    return pipelinedRunner({ topology: 'single', nodeOf: () => address, send, sendOne, waitOn }, options);
   }
   return pipelinedRunner(
     {
@@ -76,6 +121,8 @@ export function nodeRedisRunner(client: NodeRedisClient, options: ScriptRunnerOp
         return key === undefined ? undefined : client.slots?.[keySlot(prefix + key)]?.master?.address;
       },
       send,
+      sendOne,
+      waitOn,
     },
     options,
   );

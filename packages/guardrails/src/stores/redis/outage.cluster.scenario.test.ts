@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
+import { type RedisCluster, startRedisCluster } from 'upstash-local/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GuardrailsEvent } from '../../events.js';
@@ -12,7 +13,6 @@ import {
   clusterClient,
   type TestClient,
 } from '../../testing/redis-clients.js';
-import { type RedisCluster, startRedisCluster } from '../../testing/redis-cluster.js';
 import { redisStore } from './redis-store.js';
 
 type Ctx = { ip: string; userId: string };

@@ -15,6 +15,9 @@ redisStore(ioredisCluster);
 redisStore(nodeRedis);
 redisStore(nodeRedisCluster);
 redisStore(new Redis({ keyPrefix: 'app:' }), { onRoundTrip: (node, calls) => void [node, calls] });
+redisStore(ioredisCluster, { replicas: { count: 1, timeoutMs: 50 } });
+// @ts-expect-error WAIT needs a timeout: 0 would block for ever, so there is no default
+redisStore(nodeRedis, { replicas: { count: 1 } });
 
 // @ts-expect-error a URL is not a client: pass an instance
 redisStore('redis://localhost:6379');

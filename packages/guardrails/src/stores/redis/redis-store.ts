@@ -3,7 +3,7 @@ import { createScriptStore } from '../lua/script-store.js';
 import type { GuardrailsStore } from '../types.js';
 import type { IoredisClient } from './ioredis-runner.js';
 import type { NodeRedisClient } from './node-redis-runner.js';
-import { createScriptRunner, type ScriptRunnerOptions } from './script-runner.js';
+import { createScriptRunner, type ReplicaWait, type ScriptRunnerOptions } from './script-runner.js';
 
 /**
  * What {@link redisStore} accepts: an ioredis `Redis` or `Cluster`, or a node-redis client
@@ -19,6 +19,22 @@ export interface RedisStoreOptions {
    * carried — for metrics, or to see a cluster spread one call's keys over several nodes.
    */
   onRoundTrip?: ScriptRunnerOptions['onRoundTrip'];
+  /**
+   * Durability across a failover: a claim and a complete count as done only once `count`
+   * replicas have them. `WAIT count timeoutMs` follows them in the same pipeline, on the same
+   * connection (no extra round trip; the call takes replication time longer, and `WAIT` holds
+   * that connection meanwhile). When fewer replicas acknowledge within `timeoutMs`, the call
+   * fails like a timed-out one: an acquired claim is released and `onStoreError` applies (503
+   * under `deny`); a complete is retried in the background. Replays and waits are not held up.
+   *
+   * Redis replicates asynchronously: without this, a master that dies right after acknowledging
+   * a claim or a complete can take it along, and a duplicate then runs the handler again.
+   * Run `count + 1` replicas per master, or a failover (or a replica down) leaves a master
+   * without enough replicas, and its idempotent calls fail until one is back.
+   * @default undefined (no WAIT)
+   * @example { count: 1, timeoutMs: 50 }
+   */
+  replicas?: ReplicaWait;
 }
 
 /**
@@ -28,6 +44,9 @@ export interface RedisStoreOptions {
  * every limit of a call and its claim in one script call on one node. On a cluster, a call's keys
  * may live on several nodes: each node gets its part at once (one round trip in wall time), and
  * when one refuses the call, the others give back what they took.
+ *
+ * Redis replicates asynchronously, so a failover can lose the last writes a master acknowledged;
+ * `replicas` makes claims and completes wait for replicas (`WAIT`).
  *
  * Configure the client to fail fast, so a dead Redis answers errors (then `onStoreError`) instead
  * of queueing commands: ioredis `{ maxRetriesPerRequest: 1, commandTimeout: 2000 }`, node-redis
@@ -41,5 +60,20 @@ export interface RedisStoreOptions {
  * ```
  */
 export function redisStore(client: RedisStoreClient, options: RedisStoreOptions = {}): GuardrailsStore {
+  if (options.replicas !== undefined) checkReplicas(options.replicas);
   return createScriptStore(createScriptRunner(client, options), REDIS_SCRIPTS);
+}
+
+function checkReplicas(replicas: ReplicaWait): void {
+  const { count, timeoutMs } = replicas ?? {};
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new TypeError(
+      `[trpc-guardrails] redisStore({ replicas: { count } }) must be an integer >= 1, got ${String(count)}`,
+    );
+  }
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+    throw new TypeError(
+      `[trpc-guardrails] redisStore({ replicas: { timeoutMs } }) must be an integer >= 1 (WAIT with 0 blocks for ever), got ${String(timeoutMs)}`,
+    );
+  }
 }

@@ -1,15 +1,19 @@
 import { Redis } from 'ioredis';
+import {
+  parseInfo,
+  type RedisCluster,
+  redisCli,
+  startRedisCluster,
+  startSlotMove,
+} from 'upstash-local/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseInfo, redisCli } from '../../testing/redis-cli.js';
 import {
   CLIENT_KINDS,
   type ClientKind,
   clusterClient,
   type TestClient,
 } from '../../testing/redis-clients.js';
-import { type RedisCluster, startRedisCluster } from '../../testing/redis-cluster.js';
 import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.js';
-import { startSlotMove } from '../../testing/slot-move.js';
 import { counterOf, INCR_SCRIPT, incr } from '../../testing/test-scripts.js';
 import { keySlot } from '../key-slot.js';
 import { createScriptRunner, type ScriptRunner } from './script-runner.js';

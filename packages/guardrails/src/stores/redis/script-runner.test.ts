@@ -1,7 +1,7 @@
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { type RedisServer, startRedisServer } from 'upstash-local';
+import { redisCli } from 'upstash-local/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisCli } from '../../testing/redis-cli.js';
 import {
   CLIENT_KINDS,
   type ClientKind,

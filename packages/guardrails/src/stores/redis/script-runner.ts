@@ -13,6 +13,21 @@ export interface ScriptRunnerOptions {
    * @default undefined
    */
   onRoundTrip?: (node: string, calls: number) => void;
+  /**
+   * After a pipeline carrying a durable call (a claim or a complete), `WAIT count timeoutMs` on
+   * the same connection, in the same round trip. A durable call fewer replicas acknowledged is
+   * answered with a `ReplicaShortfall` (an `Error` carrying the script's reply).
+   * @default undefined (no WAIT)
+   */
+  replicas?: ReplicaWait;
+}
+
+/** `WAIT numreplicas timeout`: how many replicas must have a write, and how long to wait for them. */
+export interface ReplicaWait {
+  /** Replicas that must acknowledge the write. */
+  readonly count: number;
+  /** How long `WAIT` may block the connection, in ms (`WAIT … 0` would block for ever: refused). */
+  readonly timeoutMs: number;
 }
 
 /**

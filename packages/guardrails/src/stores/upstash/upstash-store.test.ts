@@ -46,7 +46,7 @@ describe('upstashStore', () => {
           deadline: Date.now() + 5000,
         },
       });
-      expect(replay.claim).toEqual({ status: 'completed', outcome });
+      expect(replay.claim).toMatchObject({ status: 'completed', outcome });
     }
   });
 

@@ -1,6 +1,6 @@
-import { ownerOfSlot, parseClusterNodes } from './cluster-nodes.js';
-import { redisCli } from './redis-cli.js';
-import type { RedisCluster } from './redis-cluster.js';
+import { ownerOfSlot, parseClusterNodes } from './clusterNodes.js';
+import { redisCli } from './redisCli.js';
+import type { RedisCluster } from './startRedisCluster.js';
 
 /** A slot half-way from one master to another; see {@link startSlotMove}. */
 export interface SlotMove {

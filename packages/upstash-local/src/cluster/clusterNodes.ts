@@ -46,3 +46,21 @@ export function ownerOfSlot(view: readonly ClusterNodeView[], slot: number): Clu
     (node) => node.role === 'master' && node.slots.some(([from, to]) => slot >= from && slot <= to),
   );
 }
+
+/**
+ * Who is who, as one node sees it: every node not failing, its role, and what it serves (a
+ * master's slots, a replica's master). Equal on nodes that agree on the whole topology; a
+ * replica still shown as an empty master during the join keeps them apart.
+ */
+export function viewSignature(view: readonly ClusterNodeView[]): string {
+  const portOf = new Map(view.map((node) => [node.id, node.port]));
+  return view
+    .filter((node) => !node.failing)
+    .map((node) =>
+      node.role === 'master'
+        ? `${node.port}:master:${node.slots.map((range) => range.join('-')).join(',')}`
+        : `${node.port}:replica-of:${portOf.get(node.masterId ?? '') ?? '?'}`,
+    )
+    .sort()
+    .join(' ');
+}

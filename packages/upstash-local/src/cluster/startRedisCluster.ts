@@ -1,6 +1,6 @@
-import { findFreePort, type RedisServer, startRedisServer } from 'upstash-local';
-import { type ClusterNodeView, ownerOfSlot, parseClusterNodes } from './cluster-nodes.js';
-import { parseInfo, pollUntil, redisCli, runRedisCli } from './redis-cli.js';
+import { ownerOfSlot, parseClusterNodes, viewSignature } from './clusterNodes.js';
+import { parseInfo, pollUntil, redisCli, runRedisCli } from './redisCli.js';
+import { startClusterNode } from './startClusterNode.js';
 
 /** One redis-server of a {@link RedisCluster}. */
 export interface RedisClusterNode {
@@ -32,8 +32,20 @@ export interface RedisCluster {
   masterForKey(key: string): Promise<RedisClusterNode>;
   /** Sends `signal` to the node on `port`; SIGKILL, SIGTERM and SIGINT mark it dead. */
   kill(port: number, signal?: NodeJS.Signals): void;
-  /** SIGKILLs the master of `key` and resolves once its replica took over and the cluster is ok. */
-  killMasterOf(key: string): Promise<Failover>;
+  /**
+   * SIGKILLs the master of `key` and resolves once a replica took over and the cluster is ok
+   * (its other replicas, if any, replicating the new master). `afterKill` runs right after the
+   * SIGKILL, e.g. the `resume` of {@link RedisCluster.cutOffReplicasOf}.
+   */
+  killMasterOf(key: string, options?: { afterKill?: () => void }): Promise<Failover>;
+  /**
+   * Cuts the replicas of `key`'s master off from it, as a network partition would: SIGSTOPs
+   * them and drops their replication links on the master (`CLIENT KILL TYPE replica`), so the
+   * master goes on acknowledging writes no replica receives (and `WAIT` times out). `resume()`
+   * SIGCONTs them: they reconnect and catch up, unless the master died meanwhile — and with it
+   * every write since the cut.
+   */
+  cutOffReplicasOf(key: string): Promise<ReplicaCutOff>;
   /**
    * SIGKILLs the master of `key` and its replicas, so its slots have no one left: resolves once
    * every live node says `cluster_state:fail` (they answer CLUSTERDOWN from then on).
@@ -43,6 +55,14 @@ export interface RedisCluster {
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and waits until all have exited. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** What {@link RedisCluster.cutOffReplicasOf} did, and how to undo it. */
+export interface ReplicaCutOff {
+  master: RedisClusterNode;
+  replicas: RedisClusterNode[];
+  /** SIGCONTs the replicas. Safe to call twice. */
+  resume(): void;
 }
 
 /** Options of {@link startRedisCluster}. */
@@ -75,10 +95,12 @@ export interface StartRedisClusterOptions {
 export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisCluster> {
   const { masters = 3, replicasPerMaster = 1, nodeTimeoutMs = 1000 } = options;
   const started = await Promise.allSettled(
-    Array.from({ length: masters * (1 + replicasPerMaster) }, () => startNode(nodeTimeoutMs)),
+    Array.from({ length: masters * (1 + replicasPerMaster) }, () => startClusterNode(nodeTimeoutMs)),
   );
   const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stop = async () => {
+    // A SIGSTOPped redis-server would sit on its SIGTERM until the watchdog's SIGKILL.
+    for (const server of servers) signal(server.pid, 'SIGCONT');
     await Promise.all(servers.map((server) => server.stop()));
   };
   try {
@@ -110,6 +132,11 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   const views = () =>
     Promise.all(live().map(async (node) => parseClusterNodes(await redisCli(node.port, 'CLUSTER', 'NODES'))));
   const slotOf = async (key: string) => Number(await redisCli(live()[0]!.port, 'CLUSTER', 'KEYSLOT', key));
+  const replicasOf = async (master: RedisClusterNode) => {
+    const view = (await views())[0]!;
+    const masterId = view.find((node) => node.port === master.port)!.id;
+    return view.filter((node) => node.masterId === masterId).map((node) => byPort(node.port));
+  };
 
   async function isHealthy(): Promise<boolean> {
     for (const node of live()) {
@@ -117,7 +144,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       if (info.cluster_state !== 'ok' || info.cluster_slots_ok !== '16384') return false;
     }
     const seen = await views();
-    if (new Set(seen.map(signature)).size !== 1) return false;
+    if (new Set(seen.map(viewSignature)).size !== 1) return false;
     for (const view of seen[0]!) {
       const node = nodes.find((candidate) => candidate.port === view.port);
       if (node?.alive) node.role = view.role;
@@ -139,20 +166,17 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       if (!owner) throw new Error(`no live node serves the slot of "${key}"`);
       return byPort(owner.port);
     },
-    kill(port, signal = 'SIGKILL') {
+    kill(port, name = 'SIGKILL') {
       const node = byPort(port);
-      try {
-        process.kill(node.pid, signal);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-      }
-      if (signal === 'SIGKILL' || signal === 'SIGTERM' || signal === 'SIGINT') node.alive = false;
+      signal(node.pid, name);
+      if (name === 'SIGKILL' || name === 'SIGTERM' || name === 'SIGINT') node.alive = false;
     },
-    async killMasterOf(key) {
+    async killMasterOf(key, { afterKill } = {}) {
       const slot = await slotOf(key);
       const killed = await cluster.masterForKey(key);
       const start = Date.now();
       cluster.kill(killed.port);
+      afterKill?.();
       let promoted: number | undefined;
       await pollUntil(`a replica of ${killed.port} serves slot ${slot}`, async () => {
         const owners = (await views()).map((view) => ownerOfSlot(view, slot));
@@ -162,11 +186,25 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       await cluster.waitUntilHealthy();
       return { killed, promoted: byPort(promoted!), slot, ms: Date.now() - start };
     },
+    async cutOffReplicasOf(key) {
+      const master = await cluster.masterForKey(key);
+      const replicas = await replicasOf(master);
+      for (const replica of replicas) cluster.kill(replica.port, 'SIGSTOP');
+      await redisCli(master.port, 'CLIENT', 'KILL', 'TYPE', 'replica');
+      let resumed = false;
+      return {
+        master,
+        replicas,
+        resume() {
+          if (resumed) return;
+          resumed = true;
+          for (const replica of replicas) if (replica.alive) cluster.kill(replica.port, 'SIGCONT');
+        },
+      };
+    },
     async killShardOf(key) {
       const master = await cluster.masterForKey(key);
-      const view = (await views())[0]!;
-      const masterId = view.find((node) => node.port === master.port)!.id;
-      const replicas = view.filter((node) => node.masterId === masterId).map((node) => byPort(node.port));
+      const replicas = await replicasOf(master);
       const start = Date.now();
       for (const node of [...replicas, master]) cluster.kill(node.port);
       await pollUntil('every live node says cluster_state:fail', async () => {
@@ -189,42 +227,11 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   return cluster;
 }
 
-/**
- * Who is who, as one node sees it: every node not failing, its role, and what it serves (a
- * master's slots, a replica's master). Equal on nodes that agree on the whole topology; a
- * replica still shown as an empty master during the join keeps them apart.
- */
-function signature(view: readonly ClusterNodeView[]): string {
-  const portOf = new Map(view.map((node) => [node.id, node.port]));
-  return view
-    .filter((node) => !node.failing)
-    .map((node) =>
-      node.role === 'master'
-        ? `${node.port}:master:${node.slots.map((range) => range.join('-')).join(',')}`
-        : `${node.port}:replica-of:${portOf.get(node.masterId ?? '') ?? '?'}`,
-    )
-    .sort()
-    .join(' ');
-}
-
-async function startNode(nodeTimeoutMs: number): Promise<RedisServer> {
-  let lastError: unknown;
-  // The bus port is probed separately from the client port; a clash is rare and worth a retry.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const busPort = await findFreePort('127.0.0.1');
-    try {
-      return await startRedisServer({
-        args: [
-          ...['--cluster-enabled', 'yes', '--cluster-port', String(busPort)],
-          ...['--cluster-node-timeout', String(nodeTimeoutMs)],
-          // Promote a replica however long it was cut off, and start replicating at once.
-          ...['--cluster-replica-validity-factor', '0', '--repl-diskless-sync-delay', '0'],
-          ...['--appendonly', 'no', '--save', ''],
-        ],
-      });
-    } catch (error) {
-      lastError = error;
-    }
+/** Sends `name` to `pid`; one that is gone already is fine. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
-  throw lastError;
 }

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 
 /**
  * Runs one `redis-cli` command against `127.0.0.1:port` and resolves to its raw output (`\r\n`
- * stripped to `\n`); an error reply rejects. The test helpers talk to Redis through redis-cli rather than through the
- * clients under test, so a bug in a client cannot hide in the fixture.
+ * stripped to `\n`); an error reply rejects. Test helpers talk to Redis through redis-cli rather
+ * than through the clients under test, so a bug in a client cannot hide in the fixture.
  *
  * @example
  * const info = await redisCli(7000, 'CLUSTER', 'INFO');
@@ -23,7 +23,7 @@ export function runRedisCli(args: readonly string[], timeoutMs = 5_000): Promise
       }
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       const message = missing
-        ? 'redis-cli is not on PATH; install it (Debian/Ubuntu: `apt-get install -y redis-tools`)'
+        ? '[upstash-local] redis-cli is not on PATH; install it (Debian/Ubuntu: `apt-get install -y redis-tools`)'
         : `redis-cli ${args.join(' ')} failed: ${stderr || stdout || error.message}`;
       reject(new Error(message, { cause: error }));
     });
