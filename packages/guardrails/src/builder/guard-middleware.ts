@@ -14,7 +14,7 @@ import { runUnguarded, type UnguardedCall } from '../idempotency/unguarded.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
 import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
-import type { CheckResult } from '../stores/types.js';
+import type { CheckResult, ClaimResult } from '../stores/types.js';
 import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
 
 /** @internal The guard calls that run together: the limits, then at most one claim. */
@@ -98,6 +98,17 @@ export async function runGuards(
 
   // An input too big to fingerprint before the limits: they decide first, the claim follows.
   const claimNow = plan && !plan.deferred ? plan.claim : undefined;
+  if (plan && claimNow && planned.length === 0 && runtime.replayCache) {
+    const cached = runtime.replayCache.lookup(claimNow.key, claimNow.fingerprint);
+    if (cached) {
+      const claim =
+        cached.kind === 'replay'
+          ? ({ status: 'completed', outcome: cached.outcome } as const)
+          : ({ status: 'mismatch' } as const);
+      return resolveClaim({ runtime, plan, headers, ctx, next }, claim, Date.now());
+    }
+  }
+  const sentAt = Date.now();
   const timeoutMs = Math.min(
     ...planned.map((limit) => limit.scope.timeoutMs),
     plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
@@ -124,6 +135,7 @@ export async function runGuards(
   }
   let claimedAt = Date.now();
   assertCheckShape(checked, planned.length, claimNow !== undefined);
+  if (plan && checked.claim) rememberCompleted(runtime, plan, checked.claim, sentAt);
 
   const intent = plan && { owner: plan.owner, key: plan.key };
   const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
@@ -140,6 +152,7 @@ export async function runGuards(
   if (!claimNow) {
     const error = await finishFingerprint(plan);
     if (error) throw error;
+    const claimSentAt = Date.now();
     try {
       checked = await sendCheck(runtime, { limits: [], claim: plan.claim }, plan.settings.timeoutMs);
     } catch (error) {
@@ -157,8 +170,23 @@ export async function runGuards(
     }
     claimedAt = Date.now();
     assertCheckShape(checked, 0, true);
+    rememberCompleted(runtime, plan, checked.claim!, claimSentAt);
   }
   return resolveClaim({ runtime, plan, headers, ctx, next }, checked.claim!, claimedAt);
+}
+
+/**
+ * A finished record read from the store goes to the replay cache, until the record's expiry as the
+ * store reported it — counted from when the check was sent, so never later than the store's.
+ */
+function rememberCompleted(runtime: GuardRuntime, plan: ClaimPlan, claim: ClaimResult, sentAt: number): void {
+  if (!runtime.replayCache || claim.status !== 'completed' || claim.expiresInMs === undefined) return;
+  runtime.replayCache.remember(
+    plan.claim.key,
+    plan.claim.fingerprint,
+    claim.outcome,
+    sentAt + claim.expiresInMs,
+  );
 }
 
 /** Applies `onStoreError`: any denying scope (or idempotency with `deny`) answers 503. */

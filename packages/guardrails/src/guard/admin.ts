@@ -1,6 +1,12 @@
 import type { DataTransformer } from '@trpc/server/unstable-core-do-not-import';
 import { type LimitAddress, type RemainingLimit, remainingLimit, resetLimit } from '../admin/limits.js';
-import { evictRecord, type InspectedRecord, inspectRecord, type RecordAddress } from '../admin/records.js';
+import {
+  evictRecord,
+  type InspectedRecord,
+  inspectRecord,
+  type RecordAddress,
+  recordKey,
+} from '../admin/records.js';
 import { describe } from '../duration.js';
 import { GuardrailsConfigError } from '../errors.js';
 import type { Limiter } from '../rate-limit/algorithms.js';
@@ -53,7 +59,12 @@ export function createAdmin(runtime: GuardRuntime): GuardrailsAdmin<unknown, str
   return {
     inspect: (address, options = {}) =>
       inspectRecord(runtime.store, runtime.prefix, address, options.transformer),
-    evict: (address) => evictRecord(runtime.store, runtime.prefix, address),
+    async evict(address) {
+      const result = await evictRecord(runtime.store, runtime.prefix, address);
+      // This process's replay cache learns at once; others within their `maxAge`.
+      runtime.replayCache?.forget(recordKey(runtime.prefix, address));
+      return result;
+    },
     async remaining({ limiter, ctx, ...address }) {
       const scope = scopeOf(address.scope);
       let applied = limiter;

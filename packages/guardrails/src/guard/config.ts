@@ -1,6 +1,7 @@
 import type { Duration } from '../duration.js';
 import type { GuardrailsEvent } from '../events.js';
 import type { IdempotencyConfig } from '../idempotency/options.js';
+import type { ReplayCacheOptions } from '../idempotency/replay-cache.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
 import type { ScopeConfig } from '../rate-limit/options.js';
 import type { GuardrailsStore } from '../stores/types.js';
@@ -44,6 +45,16 @@ export interface GuardrailsConfig<TContext, TScopes extends string> {
    * @default { maxCount: 1000, maxBytes: 67_108_864 }
    */
   pendingOutcomes?: { maxCount?: number; maxBytes?: number };
+  /**
+   * Answers replays from this process's memory, with no store round trip, for idempotent calls
+   * whose guard group has no rate limit (a replay that must count against a limit still asks the
+   * store). A finished record never changes until it expires, so the answer is the store's; owner
+   * and fingerprint are checked as the store checks them. Entries never outlive the record, nor
+   * `maxAge` — which bounds how long an `evict` on another instance takes to reach this one.
+   * `true` takes the defaults.
+   * @default false
+   */
+  replayCache?: boolean | ReplayCacheOptions;
 }
 
 /** @internal Defaults that apply when neither the guard nor the procedure sets a value. */
@@ -56,4 +67,5 @@ export const DEFAULTS = {
   concurrent: 'wait',
   onStoreError: 'deny',
   pendingOutcomes: { maxCount: 1000, maxBytes: 64 * 1024 * 1024 },
+  replayCache: { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024, maxAge: '60 s' satisfies Duration },
 } as const;

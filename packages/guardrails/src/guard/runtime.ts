@@ -5,6 +5,7 @@ import type { GuardrailsEvent } from '../events.js';
 import { DEFAULT_FINGERPRINT_BUDGET, type FingerprintBudget } from '../idempotency/fingerprint.js';
 import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../idempotency/options.js';
 import { PendingOutcomes } from '../idempotency/pending-outcomes.js';
+import { ReplayCache } from '../idempotency/replay-cache.js';
 import { type AccessList, toAccessList } from '../rate-limit/access-list.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
 import { checkLimiterChoice } from '../rate-limit/limiter-choice.js';
@@ -46,6 +47,8 @@ export interface GuardRuntime {
   onEvent: ((event: GuardrailsEvent) => void) | undefined;
   waitUntil: ((task: Promise<unknown>, opts: { ctx: any }) => void) | undefined;
   outcomes: PendingOutcomes;
+  /** Finished outcomes answered from memory, when `replayCache` is on. */
+  replayCache: ReplayCache | undefined;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -65,6 +68,7 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
     onEvent,
     waitUntil,
     pendingOutcomes = {},
+    replayCache,
   } = config;
   assertStore(store);
   if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
@@ -97,6 +101,7 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
     onEvent,
     waitUntil,
     outcomes: new PendingOutcomes({ maxCount, maxBytes }),
+    replayCache: resolveReplayCache(replayCache),
   };
 }
 
@@ -220,4 +225,22 @@ function assertOptionalFunction(value: unknown, where: string): void {
   if (value !== undefined && typeof value !== 'function') {
     throw new GuardrailsConfigError(`${where} must be a function, got ${describe(value)}`);
   }
+}
+
+function resolveReplayCache(option: GuardrailsConfig<any, string>['replayCache']): ReplayCache | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option !== true && (typeof option !== 'object' || option === null)) {
+    throw new GuardrailsConfigError(
+      `replayCache must be true, false or { maxEntries?, maxBytes?, maxAge? }, got ${describe(option)}`,
+    );
+  }
+  const defaults = DEFAULTS.replayCache;
+  const {
+    maxEntries = defaults.maxEntries,
+    maxBytes = defaults.maxBytes,
+    maxAge = defaults.maxAge,
+  } = option === true ? {} : option;
+  assertPositiveInteger(maxEntries, 'replayCache.maxEntries');
+  assertPositiveInteger(maxBytes, 'replayCache.maxBytes');
+  return new ReplayCache({ maxEntries, maxBytes, maxAgeMs: parseDuration(maxAge, 'replayCache.maxAge') });
 }

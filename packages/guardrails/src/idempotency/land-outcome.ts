@@ -140,7 +140,11 @@ function pause(owner: OwnerOutcome, n: number): Promise<void> {
 
 function finish(call: IdempotentCall, owner: OwnerOutcome, attempts: number, late: boolean): void {
   owner.lease.stop();
-  localOutcomesOf(call.runtime.store).publish(call.plan.claim.key, owner.outcome);
+  const { claim, settings } = call.plan;
+  localOutcomesOf(call.runtime.store).publish(claim.key, owner.outcome);
+  // Kept from when the complete was sent at the latest: the store's clock started later.
+  const ttlMs = owner.handler === 'error' ? settings.errorTtlMs : settings.ttlMs;
+  call.runtime.replayCache?.remember(claim.key, claim.fingerprint, owner.outcome, owner.finishedAt + ttlMs);
   if (late) {
     emitEvent(call.runtime.onEvent, {
       type: 'outcome-stored',

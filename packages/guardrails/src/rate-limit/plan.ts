@@ -74,7 +74,12 @@ export function planLimits(
  * @internal Scope names cannot hold `@` or `~`, so a named bucket (`@`) or a procedure's own
  * (`~`) never shares counters with a scope, another scope's bucket, or each other.
  */
-export function bucketPrefix(prefix: string, scope: string, bucket: LimitStep['bucket'], path: string): string {
+export function bucketPrefix(
+  prefix: string,
+  scope: string,
+  bucket: LimitStep['bucket'],
+  path: string,
+): string {
   const shared = rateLimitPrefix(prefix, scope);
   if (bucket === undefined) return shared;
   return bucket === 'path' ? `${shared}~${encodeKeyPart(path)}` : `${shared}@${bucket.name}`;
