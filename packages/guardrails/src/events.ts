@@ -36,7 +36,12 @@ export interface LimitedEvent {
   remaining: number;
   reset: number;
   retryAfter: number;
-  /** Set when the call was also idempotent: the owner and key it carried (no record was made). */
+  /** Refused from the scope's `denialCache`, with no store round trip. */
+  fromDenialCache?: boolean;
+  /**
+   * Set when the call was also idempotent: the owner and key it carried (no record was made). Not
+   * on a refusal from the denial cache, which comes before the key is read.
+   */
   owner?: string;
   key?: string;
 }

@@ -25,7 +25,8 @@ export interface RemainingLimit {
   reset: Date;
 }
 
-function addressOf(prefix: string, { scope, identifier, bucket, procedure }: LimitAddress) {
+/** @internal The store prefix and encoded identifier of a limit's counters. */
+export function limitAddressKeys(prefix: string, { scope, identifier, bucket, procedure }: LimitAddress) {
   if (typeof scope !== 'string' || scope.length === 0)
     throw new GuardrailsConfigError('a limit is named by { scope, identifier }');
   if (bucket !== undefined && procedure !== undefined) {
@@ -51,7 +52,10 @@ export async function remainingLimit(
       'remaining() needs the limiter that applies: slidingWindow(), fixedWindow() or tokenBucket()',
     );
   }
-  const result = await required(store, 'peekLimit')({ ...addressOf(prefix, address), limiter, cost: 0 });
+  const result = await required(
+    store,
+    'peekLimit',
+  )({ ...limitAddressKeys(prefix, address), limiter, cost: 0 });
   return { limit: result.limit, remaining: result.remaining, reset: new Date(result.reset) };
 }
 
@@ -61,5 +65,5 @@ export function resetLimit(
   prefix: string,
   address: LimitAddress,
 ): Promise<'reset' | 'absent'> {
-  return required(store, 'resetLimit')(addressOf(prefix, address));
+  return required(store, 'resetLimit')(limitAddressKeys(prefix, address));
 }

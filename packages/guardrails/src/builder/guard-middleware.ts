@@ -14,7 +14,7 @@ import { runUnguarded, type UnguardedCall } from '../idempotency/unguarded.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
 import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
-import type { CheckResult, ClaimResult } from '../stores/types.js';
+import type { CheckResult, ClaimResult, LimitResult } from '../stores/types.js';
 import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
 
 /** @internal The guard calls that run together: the limits, then at most one claim. */
@@ -78,6 +78,9 @@ export async function runGuards(
   const { ctx, path, type, next, headers } = call;
   const { limits: limitSteps, idempotent: idempotentStep } = group;
   const planned = planLimits(runtime, limitSteps, { ctx, path, type });
+  const known = refusedLocally(runtime, planned);
+  if (known)
+    throw decideLimits(runtime, known.planned, known.results, path, headers, undefined, Date.now(), true)!;
   const planning = idempotentStep ? await planClaim(runtime, idempotentStep, call) : undefined;
   const plan = planning?.plan;
   const unguarded = planning?.unguarded;
@@ -139,6 +142,7 @@ export async function runGuards(
 
   const intent = plan && { owner: plan.owner, key: plan.key };
   const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
+  if (limitError) rememberDenials(runtime, planned, checked.limits);
   if (limitError) {
     // Only a cluster store claims in one slot while another refuses; the caller need not wait
     // for the release, and a retry meets the same refusal first.
@@ -173,6 +177,36 @@ export async function runGuards(
     rememberCompleted(runtime, plan, checked.claim!, claimSentAt);
   }
   return resolveClaim({ runtime, plan, headers, ctx, next }, checked.claim!, claimedAt);
+}
+
+/**
+ * The scopes with `denialCache` that refused this caller recently, answered again without the
+ * store: the call is refused whatever the other scopes would say, and a refused call takes
+ * nothing anywhere.
+ */
+function refusedLocally(runtime: GuardRuntime, planned: readonly PlannedLimit[]) {
+  let known: { planned: PlannedLimit[]; results: LimitResult[] } | undefined;
+  const now = Date.now();
+  for (const limit of planned) {
+    if (!limit.scope.denialCache) continue;
+    const result = runtime.denials.lookup(limit.request, now);
+    if (!result) continue;
+    known ??= { planned: [], results: [] };
+    known.planned.push(limit);
+    known.results.push(result);
+  }
+  return known;
+}
+
+function rememberDenials(
+  runtime: GuardRuntime,
+  planned: readonly PlannedLimit[],
+  results: readonly LimitResult[],
+): void {
+  const now = Date.now();
+  planned.forEach((limit, index) => {
+    if (limit.scope.denialCache) runtime.denials.remember(limit.request, results[index]!, now);
+  });
 }
 
 /**

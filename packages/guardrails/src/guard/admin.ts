@@ -1,5 +1,11 @@
 import type { DataTransformer } from '@trpc/server/unstable-core-do-not-import';
-import { type LimitAddress, type RemainingLimit, remainingLimit, resetLimit } from '../admin/limits.js';
+import {
+  type LimitAddress,
+  limitAddressKeys,
+  type RemainingLimit,
+  remainingLimit,
+  resetLimit,
+} from '../admin/limits.js';
 import {
   evictRecord,
   type InspectedRecord,
@@ -81,7 +87,10 @@ export function createAdmin(runtime: GuardRuntime): GuardrailsAdmin<unknown, str
     },
     async resetLimit(address) {
       scopeOf(address.scope);
-      return resetLimit(runtime.store, runtime.prefix, address);
+      const result = await resetLimit(runtime.store, runtime.prefix, address);
+      const { prefix, identifier } = limitAddressKeys(runtime.prefix, address);
+      runtime.denials.forget(prefix, identifier);
+      return result;
     },
   };
 }

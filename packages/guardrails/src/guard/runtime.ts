@@ -7,6 +7,7 @@ import type { ConcurrentPolicy, IdempotencyConfig, IdempotentOptions } from '../
 import { PendingOutcomes } from '../idempotency/pending-outcomes.js';
 import { ReplayCache } from '../idempotency/replay-cache.js';
 import { type AccessList, toAccessList } from '../rate-limit/access-list.js';
+import { DenialCache } from '../rate-limit/denial-cache.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
 import { checkLimiterChoice } from '../rate-limit/limiter-choice.js';
 import type { LimiterChoice, ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
@@ -20,6 +21,7 @@ export interface ResolvedScope {
   identify: ScopeConfig<any>['identify'];
   allow: AccessList | undefined;
   deny: AccessList | undefined;
+  denialCache: boolean;
   onStoreError: StoreErrorPolicy;
   timeoutMs: number;
 }
@@ -49,6 +51,8 @@ export interface GuardRuntime {
   outcomes: PendingOutcomes;
   /** Finished outcomes answered from memory, when `replayCache` is on. */
   replayCache: ReplayCache | undefined;
+  /** Refusals answered from memory, for scopes with `denialCache`. */
+  denials: DenialCache;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -102,6 +106,7 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
     waitUntil,
     outcomes: new PendingOutcomes({ maxCount, maxBytes }),
     replayCache: resolveReplayCache(replayCache),
+    denials: new DenialCache(),
   };
 }
 
@@ -122,6 +127,7 @@ function resolveScope(name: string, scope: ScopeConfig<any>): ResolvedScope {
     identify: scope.identify,
     allow: toAccessList(scope.allow, `${where}.allow`),
     deny: toAccessList(scope.deny, `${where}.deny`),
+    denialCache: resolveFlag(scope.denialCache, `${where}.denialCache`),
     onStoreError: resolvePolicy(scope.onStoreError, `${where}.onStoreError`),
     timeoutMs: parseDuration(scope.timeout ?? DEFAULTS.timeout, `${where}.timeout`),
   };
@@ -243,4 +249,11 @@ function resolveReplayCache(option: GuardrailsConfig<any, string>['replayCache']
   assertPositiveInteger(maxEntries, 'replayCache.maxEntries');
   assertPositiveInteger(maxBytes, 'replayCache.maxBytes');
   return new ReplayCache({ maxEntries, maxBytes, maxAgeMs: parseDuration(maxAge, 'replayCache.maxAge') });
+}
+
+function resolveFlag(value: unknown, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean')
+    throw new GuardrailsConfigError(`${where} must be true or false, got ${describe(value)}`);
+  return value;
 }

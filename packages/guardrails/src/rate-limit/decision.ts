@@ -19,6 +19,7 @@ export function decideLimits(
   headers: HeadersTarget | undefined,
   intent?: { owner: string; key: string },
   now = Date.now(),
+  fromDenialCache = false,
 ): TRPCError | undefined {
   if (planned.length === 0) return undefined;
   let denied: number | undefined;
@@ -54,6 +55,7 @@ export function decideLimits(
     ...pick(result),
     retryAfter,
     ...intent,
+    ...(fromDenialCache && { fromDenialCache: true }),
   });
   return rejection('TOO_MANY_REQUESTS', `Rate limit exceeded for "${policy}": retry in ${retryAfter} s`, {
     kind: 'rate-limit',

@@ -58,6 +58,14 @@ export interface ScopeConfig<TContext> {
    */
   deny?: AccessListOption;
   /**
+   * Refuses again, with no store round trip, a caller this scope refused, until the earliest time
+   * the store said its call could pass (the window's end, the next tokens): hammering clients cost
+   * nothing then. Never refuses what the store would allow — other calls only push that time later
+   * — except after `resetLimit` on another instance, which this one learns when the time is up.
+   * @default false
+   */
+  denialCache?: boolean;
+  /**
    * `'deny'` answers `SERVICE_UNAVAILABLE` when the store fails or times out; `'allow'` lets the
    * call through. `onEvent` gets `store-error` either way.
    * @default 'deny'

@@ -21,7 +21,9 @@ if verdict[1] == 1 then
   ttl = redis.call('PTTL', KEYS[1])
   redis.call('PERSIST', KEYS[1])
 end
-return {verdict[1], verdict[2], string.format('%.0f', verdict[3]), verdict[4], ttl}
+local retryAt = 0
+if verdict[1] == 0 then retryAt = verdict[5] end
+return {verdict[1], verdict[2], string.format('%.0f', verdict[3]), verdict[4], string.format('%.0f', retryAt), ttl}
 `;
 
 const START = 1_767_225_600_000; // 2026-01-01, a window boundary for every length used here
@@ -39,11 +41,33 @@ const step = fc.record({
   choice: fc.integer({ min: 0, max: 2 }),
 });
 
+/**
+ * A refusal's `retryAt` lets the guard refuse locally until then, so it must never be late: a call
+ * of the same cost is still refused a millisecond before it. And it must be useful: when the call
+ * can fit at all, it fits at `retryAt` (the sliding window answers up to 3 ms early: it rounds down, twice).
+ */
+function expectRetryAtIsTheEarliest(
+  state: LimitState | undefined,
+  key: string,
+  limiter: Limiter,
+  cost: number,
+  now: number,
+  retryAt: number,
+): void {
+  const where = `retryAt ${retryAt} for ${JSON.stringify(limiter)}, cost ${cost} at ${now}`;
+  expect(retryAt, where).toBeGreaterThan(now);
+  if (retryAt - 1 > now) expect(peekLimit(state, key, limiter, cost, retryAt - 1).success, where).toBe(false);
+  const capacity = limiter.algorithm === 'token-bucket' ? limiter.maxTokens : limiter.limit;
+  if (cost > capacity) return;
+  const slack = limiter.algorithm === 'sliding-window' ? 3 : 0;
+  expect(peekLimit(state, key, limiter, cost, retryAt + slack).success, where).toBe(true);
+}
+
 describe('rate-limit arithmetic: Lua (real Redis) and the memory store agree', () => {
   const { redis } = gatewayForThisFile();
 
   it.each(Object.keys(limiters) as (keyof typeof limiters)[])(
-    '%s: same verdict, remaining, reset and TTL for every sequence of calls',
+    '%s: same verdict, remaining, reset, retry time and TTL for every sequence of calls',
     async (family) => {
       const client = redis();
       let run = 0;
@@ -60,11 +84,13 @@ describe('rate-limit arithmetic: Lua (real Redis) and the memory store agree', (
               const limiter = limiters[family][choice]!;
               const verdict = peekLimit(states.get(key), key, limiter, cost, now);
               if (verdict.success) verdict.take(states);
+              else expectRetryAtIsTheEarliest(states.get(key), key, limiter, cost, now, verdict.retryAt!);
               const expected = [
                 verdict.success ? 1 : 0,
                 verdict.remaining,
                 verdict.reset,
                 verdict.limit,
+                verdict.success ? 0 : verdict.retryAt,
                 verdict.success ? states.get(key)!.expiresAt - now : -1,
               ];
               const [a, b, c] =
@@ -78,11 +104,11 @@ describe('rate-limit arithmetic: Lua (real Redis) and the memory store agree', (
               )) as unknown[];
               const [ttl, ...answer] = reply.map(Number).reverse();
               const where = `at +${now - START} ms, ${JSON.stringify(limiter)}, cost ${cost}`;
-              expect(answer.reverse(), where).toEqual(expected.slice(0, 4));
+              expect(answer.reverse(), where).toEqual(expected.slice(0, 5));
               // Redis 7.0's PTTL reads the clock again, which may have ticked since PEXPIRE.
               expect(
-                Math.abs(ttl! - expected[4]!),
-                `${where}: TTL ${ttl} vs ${expected[4]}`,
+                Math.abs(ttl! - expected[5]!),
+                `${where}: TTL ${ttl} vs ${expected[5]}`,
               ).toBeLessThanOrEqual(1);
             }
           },

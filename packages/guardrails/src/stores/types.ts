@@ -81,6 +81,12 @@ export interface LimitResult {
   remaining: number;
   /** Epoch ms when the window resets or the next tokens arrive. */
   reset: number;
+  /**
+   * For a refused call: the earliest time (epoch ms) a call of the same cost could pass if nobody
+   * else called — never later than the truth. The guard may refuse locally until then
+   * (`denialCache`). Stores that do not know leave it out.
+   */
+  retryAt?: number;
 }
 
 export interface ClaimRequest {

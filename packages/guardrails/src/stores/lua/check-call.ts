@@ -84,18 +84,27 @@ function limiterParameters(limiter: Limiter): [number, number, number] {
     : [limiter.limit, limiter.windowMs, 0];
 }
 
+/** Values per limit in a check's reply. */
+const LIMIT_REPLY = 5;
+
 export function decodeCheckReply(reply: unknown, part: CheckPart, clock: BackendClock): PartReply {
   if (!Array.isArray(reply) || !Array.isArray(reply[1])) {
     throw new Error(`[trpc-guardrails] unexpected check reply: ${JSON.stringify(reply).slice(0, 200)}`);
   }
   clock.observe(Number(reply[0]));
   const flat = reply[1] as unknown[];
-  const results: LimitResult[] = part.indexes.map((_, at) => ({
-    success: Number(flat[at * 4]) === 1,
-    remaining: Number(flat[at * 4 + 1]),
-    reset: clock.toLocal(Number(flat[at * 4 + 2])),
-    limit: Number(flat[at * 4 + 3]),
-  }));
+  const results: LimitResult[] = part.indexes.map((_, index) => {
+    const at = index * LIMIT_REPLY;
+    const result: LimitResult = {
+      success: Number(flat[at]) === 1,
+      remaining: Number(flat[at + 1]),
+      reset: clock.toLocal(Number(flat[at + 2])),
+      limit: Number(flat[at + 3]),
+    };
+    const retryAt = Number(flat[at + 4]);
+    if (!result.success && retryAt > 0) result.retryAt = clock.toLocal(retryAt);
+    return result;
+  });
   let claim: ClaimResult | undefined;
   if (part.claim) {
     const decoded = decodeClaimReply(reply[2]).claim;

@@ -11,7 +11,7 @@ export const LIMIT_ARGS = 5;
  * KEYS     the n limit keys, then the claim's record if there is a claim
  * ARGV[1]  n; then five arguments per limit (see `peek_limit`): algorithm, a, b, c, cost;
  *          then the claim's six (see `claim`): fingerprint, claim id, lease, ttl, deadline, grace
- * returns  {now, {allowed, remaining, reset, limit} × n, claim reply}
+ * returns  {now, {allowed, remaining, reset, limit, retryAt (0 when allowed)} × n, claim reply}
  *          The claim reply is `claim`'s, or {6, now} when a limit refused (the claim was skipped).
  *          A claim past its deadline takes nothing from the limits either: its caller has answered.
  *          On a refusal, `remaining` of the scopes that allowed is what they still have.
@@ -47,6 +47,7 @@ for i = 1, n do
   limits[#limits + 1] = remaining
   limits[#limits + 1] = verdict[3]
   limits[#limits + 1] = verdict[4]
+  limits[#limits + 1] = verdict[1] == 0 and verdict[5] or 0
 end
 if not hasClaim then return {now, limits} end
 if not allowed then return {now, limits, {6, now}} end

@@ -12,7 +12,9 @@
  *   algo 2 sliding window:  a = limit, b = window ms        state: w, c, p (previous window's count), b
  *   algo 3 token bucket:    a = max tokens, b = interval ms, c = refill rate   state: r (refilled at), t (tokens)
  *   returns {allowed 0|1, remaining, reset (ms), limit, ...what commit_limit writes}
- *   A call that does not fit is refused whole: `remaining` is what is left, and nothing is taken.
+ *   A call that does not fit is refused whole: `remaining` is what is left, and nothing is taken;
+ *   its 5th value is the earliest time a call of the same cost could pass if nobody else calls
+ *   (a lower bound: the guard may refuse locally until then).
  *   State written under another window length counts as empty, and a bucket shrunk since is
  *   capped at its new size: a limiter chosen per call may change between calls.
  * commit_limit(key, algo, a, b, c, verdict, now) takes what `peek_limit` allowed.
@@ -20,6 +22,18 @@
  * before another slot refuses).
  */
 export const LIMIT_FUNCTIONS = `
+local function retry_at(algo, a, b, cost, now, reset, current, previous)
+  if algo == 1 then return reset end
+  -- The previous window's weight falls as the window goes on; solve for when it is low enough,
+  -- a millisecond early rather than late: this only ever answers "not before".
+  if current + cost > a then
+    if current == 0 then return reset end
+    return reset + math.max(0, math.floor(b * (1 - (a - cost + 1) / current)) - 1)
+  end
+  local at = reset - b + math.max(0, math.floor(b * (1 - (a - cost - current + 1) / previous)) - 1)
+  return math.max(now + 1, at)
+end
+
 local function peek_limit(key, algo, a, b, c, cost, now)
   if algo == 3 then
     local bucket = redis.call('HMGET', key, 'r', 't')
@@ -33,7 +47,7 @@ local function peek_limit(key, algo, a, b, c, cost, now)
     end
     tokens = math.min(a, tokens)
     local reset = refilledAt + b
-    if tokens < cost then return {0, tokens, reset, a} end
+    if tokens < cost then return {0, tokens, reset, a, refilledAt + math.ceil((cost - tokens) / c) * b} end
     return {1, tokens - cost, reset, a, refilledAt}
   end
   local window = math.floor(now / b)
@@ -50,7 +64,7 @@ local function peek_limit(key, algo, a, b, c, cost, now)
   end
   local used = current
   if algo == 2 then used = current + math.floor((1 - (now % b) / b) * previous) end
-  if used + cost > a then return {0, math.max(0, a - used), reset, a} end
+  if used + cost > a then return {0, math.max(0, a - used), reset, a, retry_at(algo, a, b, cost, now, reset, current, previous)} end
   return {1, a - used - cost, reset, a, window, current + cost, previous}
 end
 

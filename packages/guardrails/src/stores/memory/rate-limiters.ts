@@ -54,7 +54,14 @@ export function peekLimit(
     }
     tokens = Math.min(maxTokens, tokens);
     const reset = refilledAt + intervalMs;
-    if (tokens < cost) return refused(maxTokens, tokens, reset);
+    if (tokens < cost) {
+      return refused(
+        maxTokens,
+        tokens,
+        reset,
+        refilledAt + Math.ceil((cost - tokens) / refillRate) * intervalMs,
+      );
+    }
     const remaining = tokens - cost;
     return {
       success: true,
@@ -84,7 +91,13 @@ export function peekLimit(
     limiter.algorithm === 'sliding-window'
       ? current + Math.floor((1 - (now % windowMs) / windowMs) * previous)
       : current;
-  if (used + cost > limit) return refused(limit, Math.max(0, limit - used), reset);
+  if (used + cost > limit) {
+    const retryAt =
+      limiter.algorithm === 'fixed-window'
+        ? reset
+        : slidingRetryAt(limit, windowMs, cost, now, reset, current, previous);
+    return refused(limit, Math.max(0, limit - used), reset, retryAt);
+  }
   return {
     success: true,
     limit,
@@ -104,6 +117,25 @@ export function peekLimit(
   };
 }
 
-function refused(limit: number, remaining: number, reset: number): LimitVerdict {
-  return { success: false, limit, remaining, reset, take() {} };
+/** `retry_at` of the Lua functions: when a sliding window could let a call of `cost` pass, at the earliest. */
+function slidingRetryAt(
+  limit: number,
+  windowMs: number,
+  cost: number,
+  now: number,
+  reset: number,
+  current: number,
+  previous: number,
+): number {
+  if (current + cost > limit) {
+    if (current === 0) return reset;
+    return reset + Math.max(0, Math.floor(windowMs * (1 - (limit - cost + 1) / current)) - 1);
+  }
+  const at =
+    reset - windowMs + Math.max(0, Math.floor(windowMs * (1 - (limit - cost - current + 1) / previous)) - 1);
+  return Math.max(now + 1, at);
+}
+
+function refused(limit: number, remaining: number, reset: number, retryAt: number): LimitVerdict {
+  return { success: false, limit, remaining, reset, retryAt, take() {} };
 }
