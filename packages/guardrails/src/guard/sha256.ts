@@ -8,6 +8,8 @@ interface NodeHash {
 
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): NodeHash;
+  /** One-shot hashing (Node ≥ 20.12 / 21.7): no Hash object, about 3× faster for short strings. */
+  hash?(algorithm: 'sha256', data: string | Uint8Array, encoding: 'hex'): string;
 }
 
 /**
@@ -40,8 +42,14 @@ export function sha256HexPortable(data: string | Uint8Array): string {
 
 /**
  * Hex SHA-256 of bytes, or of a string's UTF-8 bytes, synchronously: native where the runtime offers it
- * (~1 µs for a short string), a JavaScript implementation at the edge.
+ * (~0.5 µs for a short string with the one-shot `hash`, ~1.5 µs with `createHash`), a JavaScript
+ * implementation at the edge.
  */
-export const sha256Hex: (data: string | Uint8Array) => string = nodeCrypto
-  ? (data) => nodeCrypto.createHash('sha256').update(data, 'utf8').digest('hex')
-  : sha256HexPortable;
+export const sha256Hex: (data: string | Uint8Array) => string = pickSha256Hex(nodeCrypto);
+
+function pickSha256Hex(crypto: NodeCrypto | undefined): (data: string | Uint8Array) => string {
+  if (!crypto) return sha256HexPortable;
+  const { hash } = crypto;
+  if (typeof hash === 'function') return (data) => hash('sha256', data, 'hex');
+  return (data) => crypto.createHash('sha256').update(data, 'utf8').digest('hex');
+}
