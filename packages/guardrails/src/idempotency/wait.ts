@@ -79,12 +79,23 @@ async function nextAnswer(call: IdempotentCall, deadline: number): Promise<Claim
   }
 }
 
-/** Polls with backoff until the record is no longer in progress, or the deadline. */
+/** How often the one poller per process and record asks, while most owners are still expected to finish. */
+const FAST_POLL_MS = 20;
+const FAST_POLL_FOR_MS = 2_000;
+const SLOWEST_POLL_MS = 250;
+
+/**
+ * Polls until the record is no longer in progress, or the deadline: every 20 ms for the first 2 s
+ * (a duplicate learns of a finished outcome within one round trip + 20 ms of it, and a process
+ * sends one poll per record however many duplicates wait), then backing off to 250 ms for owners
+ * that run long.
+ */
 async function pollUntilSettled(call: IdempotentCall, deadline: number): Promise<ClaimAnswer> {
-  let delay = 20;
+  const started = Date.now();
+  let delay = FAST_POLL_MS;
   for (;;) {
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
-    delay = Math.min(delay * 2, 250);
+    if (Date.now() - started >= FAST_POLL_FOR_MS) delay = Math.min(delay * 2, SLOWEST_POLL_MS);
     const answer = await pollOnce(call);
     if (answer.claim.status !== 'in-progress' || Date.now() >= deadline) return answer;
   }
