@@ -38,4 +38,29 @@ describe('memoryStore', () => {
     await store.check({ limits: [] });
     expect(store.size).toBe(0);
   });
+
+  it('spreads a big sweep over calls, a few thousand entries each, and finishes it', async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ now: () => now, sweepIntervalMs: 60_000 });
+    const limits = Array.from({ length: 100 }, (_, i) => ({
+      prefix: 'p',
+      identifier: `{${i}}`,
+      limiter: fixedWindow(5, '1 s'),
+      cost: 1,
+    }));
+    await store.check({ limits: [] }); // the first sweep, of nothing: the next is a minute away
+    for (let batch = 0; batch < 100; batch++) {
+      await store.check({
+        limits: limits.map((limit) => ({ ...limit, identifier: `{${batch}:${limit.identifier}}` })),
+      });
+    }
+    expect(store.size).toBe(10_000);
+    now += 61_000;
+    await store.check({ limits: [] });
+    const afterOne = store.size;
+    expect(afterOne).toBeGreaterThan(0); // one call did not walk all 10,000
+    expect(afterOne).toBeLessThan(10_000);
+    for (let call = 0; call < 10; call++) await store.check({ limits: [] });
+    expect(store.size).toBe(0);
+  });
 });
