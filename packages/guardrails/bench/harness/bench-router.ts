@@ -45,25 +45,36 @@ export interface BenchRouterOptions {
   result?: (n: number) => unknown;
   /** Key namespace; a fresh one per router keeps runs apart on a shared Redis. */
   prefix?: string;
+  /** `createGuardrails({ replayCache })`. @default false */
+  replayCache?: boolean;
+  /** `denialCache` on the `once` and `burst` scopes. @default false */
+  denialCache?: boolean;
 }
 
 /**
  * The procedures the latency, throughput and scale tables call: the same handler unguarded and
  * behind each guard the DESIGN.md cost table names, on the README's scopes (limits no bench
- * reaches), plus a scope that refuses every call after the first and 10 scopes for scale.
+ * reaches), plus a scope that refuses every call after the first, one that allows 10 calls a second, and
+ * 10 scopes for scale.
  */
 export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOptions = {}) {
-  const { result = (n: number) => ({ n, at: new Date() }) } = options;
+  const {
+    result = (n: number) => ({ n, at: new Date() }),
+    replayCache = false,
+    denialCache = false,
+  } = options;
   const prefix = options.prefix ?? `bench${Math.random().toString(36).slice(2, 8)}`;
   const t = initTRPC.context<BenchContext>().create({ transformer: superjson });
   const guard = createGuardrails<BenchContext>()({
     store,
     prefix,
+    replayCache,
     scopes: {
       ip: { limiter: slidingWindow(UNLIMITED, '10 s'), identify: ({ ctx }) => ctx.ip },
       user: { limiter: slidingWindow(UNLIMITED, '60 s'), identify: ({ ctx }) => ctx.userId },
       tenant: { limiter: tokenBucket(UNLIMITED, '60 s', UNLIMITED), identify: ({ ctx }) => ctx.tenantId },
-      once: { limiter: fixedWindow(1, '1 h'), identify: ({ ctx }) => ctx.ip },
+      once: { limiter: fixedWindow(1, '1 h'), identify: ({ ctx }) => ctx.ip, denialCache },
+      burst: { limiter: slidingWindow(10, '1 s'), identify: ({ ctx }) => ctx.ip, denialCache },
       ...scaleScopes(),
     },
     idempotency: { owner: ({ ctx }) => ctx.userId },
@@ -86,6 +97,7 @@ export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOp
     idempotent: procedure.idempotent().input(input).mutation(handler),
     guarded: procedure.rateLimited(['ip', 'user', 'tenant']).idempotent().input(input).mutation(handler),
     denied: procedure.rateLimited('once').idempotent().input(input).mutation(handler),
+    bursty: procedure.rateLimited('burst').input(input).mutation(handler),
     scopes1: procedure.rateLimited('s0').input(input).mutation(handler),
     scopes3: procedure.rateLimited(['s0', 's1', 's2']).input(input).mutation(handler),
     scopes10: procedure

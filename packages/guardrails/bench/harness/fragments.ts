@@ -11,6 +11,7 @@ export const SECTIONS = [
   'scale',
   'peers',
   'hostile-input',
+  'below-floor',
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number];
