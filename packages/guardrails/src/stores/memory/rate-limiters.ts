@@ -1,5 +1,6 @@
 import type { Limiter } from '../../rate-limit/algorithms.js';
 import type { LimitResult } from '../types.js';
+import { flat } from './flat-key.js';
 
 /** A fixed or sliding window's state, as the Lua functions keep it in a hash. */
 export interface WindowState {
@@ -70,7 +71,7 @@ export function peekLimit(
       reset,
       take(states) {
         const ttl = Math.max(1, Math.ceil((maxTokens - remaining) / refillRate) * intervalMs);
-        states.set(key, { kind: 'bucket', refilledAt, tokens: remaining, expiresAt: now + ttl });
+        states.set(flat(key), { kind: 'bucket', refilledAt, tokens: remaining, expiresAt: now + ttl });
       },
     };
   }
@@ -105,7 +106,7 @@ export function peekLimit(
     reset,
     take(states) {
       const ttl = reset - now + (limiter.algorithm === 'sliding-window' ? windowMs : 0);
-      states.set(key, {
+      states.set(flat(key), {
         kind: 'window',
         window,
         count: current + cost,
