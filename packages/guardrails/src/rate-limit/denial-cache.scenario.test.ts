@@ -123,6 +123,9 @@ describe.each([
     ['token bucket', tokenBucket(1, '700 ms', 2)],
   ])('%s: asks the store again once the refusal can have lapsed, and passes', async (_, limiter) => {
     const app = build(fixture().store, uniquePrefix('dc'), limiter);
+    // Start just after a window boundary (windows are aligned to the epoch), so the refusal has
+    // most of a window ahead of it rather than a few milliseconds.
+    await sleep(700 - (Date.now() % 700) + 5);
     const refusedAt = async () => {
       for (;;) {
         try {
