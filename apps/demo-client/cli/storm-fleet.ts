@@ -18,9 +18,14 @@ export interface StormFleet {
  * Starts a private Redis — one redis-server, or with `cluster` a Redis Cluster of 3 masters + 3
  * replicas — and `servers` demo-server processes on it (`REDIS_URL` / `REDIS_CLUSTER_NODES`, so
  * each uses `redisStore` with ioredis), trusting loopback as a proxy so every storm shopper keeps
- * its own IP. The redis-servers run under the upstash-local watchdog: none outlives this process.
+ * its own IP. With `otel`, the servers record OpenTelemetry (`DEMO_OTEL=1`). The redis-servers
+ * run under the upstash-local watchdog: none outlives this process.
  */
-export async function startStormFleet(options: { servers: number; cluster: boolean }): Promise<StormFleet> {
+export async function startStormFleet(options: {
+  servers: number;
+  cluster: boolean;
+  otel?: boolean;
+}): Promise<StormFleet> {
   const redis = options.cluster ? await startRedisCluster() : await startRedisServer();
   const redisPorts = 'nodes' in redis ? redis.nodes.map((node) => node.port) : [redis.port];
   const env: NodeJS.ProcessEnv = {
@@ -29,6 +34,7 @@ export async function startStormFleet(options: { servers: number; cluster: boole
     DEMO_STORE: 'redis',
     DEMO_PREFIX: `storm-${randomUUID().slice(0, 8)}`,
     DEMO_TRUST_PROXY: 'loopback',
+    ...(options.otel && { DEMO_OTEL: '1' }),
     ...('nodes' in redis
       ? { REDIS_CLUSTER_NODES: redis.seeds.map(({ host, port }) => `${host}:${port}`).join(',') }
       : { REDIS_URL: redis.url }),

@@ -17,10 +17,15 @@ export interface StormOptions {
   flaky: number;
   /** Print the summary as JSON instead of a table. */
   json: boolean;
+  /**
+   * Write the run's spans and metrics, the storm's and the servers', to this file as OTLP/JSON
+   * (relative to where `pnpm` was started). The servers must record them (`DEMO_OTEL=1`).
+   */
+  otelOut: string | undefined;
 }
 
 export const USAGE = `Usage: pnpm storm -- [--urls URL[,URL...] | --servers N [--cluster]] [--intents N] [--duplicates N]
-                    [--concurrency N] [--flaky 0..1] [--json]
+                    [--concurrency N] [--flaky 0..1] [--json] [--otel-out FILE]
 
 Fires N intents at one or more demo servers, each as several concurrent duplicate requests with the same
 idempotency key (spread over the URLs), loses some responses on purpose and retries them, retries 429s after
@@ -33,7 +38,9 @@ their retryAfter, then checks the shared ledger: charges must equal intents.
   --duplicates   concurrent requests per payment         (default 20)
   --concurrency  payments in flight at once              (default 10)
   --flaky        share of requests whose response is lost (default 0.1)
-  --json         print the summary as JSON`;
+  --json         print the summary as JSON
+  --otel-out     write the run's OpenTelemetry spans and metrics (storm and servers) to FILE as OTLP/JSON;
+                 the servers must run with DEMO_OTEL=1 (those of --servers do)`;
 
 export function parseStormOptions(argv: string[]): StormOptions {
   const { values } = parseArgs({
@@ -47,6 +54,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       concurrency: { type: 'string', default: '10' },
       flaky: { type: 'string', default: '0.1' },
       json: { type: 'boolean', default: false },
+      'otel-out': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -63,6 +71,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
   for (const url of urls) {
     if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--urls: "${url}" is not an http(s) URL`);
   }
+  if (values['otel-out'] === '') throw new UsageError('--otel-out needs a file name, e.g. storm-otel.json');
   const flaky = Number(values.flaky);
   if (!(flaky >= 0 && flaky <= 1))
     throw new UsageError(`--flaky must be between 0 and 1, got ${values.flaky}`);
@@ -75,6 +84,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
     concurrency: positive('concurrency', values.concurrency),
     flaky,
     json: values.json,
+    otelOut: values['otel-out'],
   };
 }
 

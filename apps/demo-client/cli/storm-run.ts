@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerStats } from 'demo-server';
-import { createIdempotencyKey, getGuardrailsError } from 'trpc-guardrails/client';
-import { createStormClient, type StormCallContext, type StormClient } from './storm-client.js';
+import { createIdempotencyKey } from 'trpc-guardrails/client';
+import { createStormClient, type StormClient, sendPayment } from './storm-client.js';
 import type { StormOptions } from './storm-options.js';
+import type { IntentTrace, StormTrace } from './storm-trace.js';
 
 /** What the storm saw from the client side. */
 export interface StormTally {
@@ -50,10 +51,14 @@ export interface StormResult {
 
 const MAX_ATTEMPTS = 12;
 
-/** Runs the storm and reads the ledger before and after. `onProgress` is called after every answer. */
+/**
+ * Runs the storm and reads the ledger before and after. `onProgress` is called after every answer;
+ * `trace`, when given, records every intent and request as spans.
+ */
 export async function runStorm(
   options: StormOptions,
   onProgress: (tally: StormTally) => void,
+  trace?: StormTrace,
 ): Promise<StormResult> {
   const clients = options.urls.map(createStormClient);
   const runId = createIdempotencyKey().slice(0, 6);
@@ -75,7 +80,7 @@ export async function runStorm(
   async function worker() {
     while (next < options.intents) {
       const index = next++;
-      await runIntent({ index, runId, clients, options, tally, onProgress });
+      await runIntent({ index, runId, clients, options, tally, onProgress, trace: trace?.intent(index) });
     }
   }
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.intents) }, worker));
@@ -97,6 +102,7 @@ interface IntentRun {
   options: StormOptions;
   tally: StormTally;
   onProgress: (tally: StormTally) => void;
+  trace: IntentTrace | undefined;
 }
 
 /** Sends all duplicates of one intent at once, spread over the servers, and retries until one succeeds. */
@@ -114,66 +120,64 @@ async function runIntent(run: IntentRun): Promise<void> {
   const chargeIds = new Set<string>();
 
   async function duplicate(copy: number): Promise<void> {
-    const client = clients[(index + copy) % clients.length]!;
+    const server = (index + copy) % clients.length;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loseIt = attempt === 1 && Math.random() < options.flaky;
-      let replayed = false;
-      const context: StormCallContext = {
-        headers: loseIt ? { ...headers, 'x-demo-flaky': createIdempotencyKey() } : headers,
-        onResponse: (response) => (replayed = response.headers.get('idempotent-replayed') === 'true'),
-      };
+      const call = run.trace?.request({ url: options.urls[server]!, copy, attempt, loseResponse: loseIt });
       tally.requests++;
-      try {
-        const payment = await client.checkout.pay.mutate(input, { context });
-        if (replayed) tally.replays++;
-        else tally.executions++;
-        chargeIds.add(payment.chargeId);
-        if (!finished) {
-          finished = true;
-          tally.intentsDone++;
-          resolveDone();
-        }
-        run.onProgress(tally);
-        return;
-      } catch (error) {
-        const guardrails = getGuardrailsError(error);
-        const status = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
-        if (status === undefined) {
+      const answer = await sendPayment(clients[server]!, input, {
+        ...headers,
+        ...(loseIt && { 'x-demo-flaky': createIdempotencyKey() }),
+        ...call?.headers,
+      });
+      call?.end(answer.outcome, answer.status);
+      switch (answer.outcome) {
+        case 'executed':
+        case 'replayed':
+          if (answer.outcome === 'replayed') tally.replays++;
+          else tally.executions++;
+          chargeIds.add(answer.chargeId);
+          if (!finished) {
+            finished = true;
+            tally.intentsDone++;
+            resolveDone();
+          }
+          run.onProgress(tally);
+          return;
+        case 'lost':
           // No response: the same key is safe to send again.
           tally.lostResponses++;
           run.onProgress(tally);
           await sleep(50 * attempt);
           continue;
-        }
-        if (guardrails?.kind === 'rate-limit') {
+        case 'limited': {
           tally.rateLimited++;
           run.onProgress(tally);
           // Wait for the limit, unless another duplicate completes the intent first.
           const wait = new AbortController();
           await Promise.race([
-            sleep(guardrails.retryAfter * 1000, undefined, { signal: wait.signal }).catch(() => {}),
+            sleep(answer.retryAfter * 1000, undefined, { signal: wait.signal }).catch(() => {}),
             done,
           ]);
           wait.abort();
           if (finished) return;
           continue;
         }
-        if (status >= 500) {
+        case 'server-error':
           // The server could not decide (e.g. its store timed out): the same key is safe to send again.
           tally.serverErrors++;
           run.onProgress(tally);
           await sleep(100 * attempt + Math.random() * 200);
           continue;
-        }
-        if (status === 409) {
+        case 'conflict':
           tally.conflicts++;
           run.onProgress(tally);
-          await sleep((guardrails?.kind === 'idempotency' ? (guardrails.retryAfter ?? 1) : 1) * 1000);
+          await sleep(answer.retryAfter * 1000);
           continue;
-        }
-        tally.errors++;
-        run.onProgress(tally);
-        return;
+        case 'error':
+          tally.errors++;
+          run.onProgress(tally);
+          return;
       }
     }
     tally.errors++;
@@ -181,6 +185,7 @@ async function runIntent(run: IntentRun): Promise<void> {
 
   await Promise.all(Array.from({ length: options.duplicates }, (_, copy) => duplicate(copy)));
   if (chargeIds.size > 1) tally.inconsistentIntents++;
+  run.trace?.end({ completed: finished, chargeIds: chargeIds.size });
 }
 
 /** The ledger as the servers see it; memory-store servers keep one ledger each, so those add up. */

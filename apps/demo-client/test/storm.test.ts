@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { detectStoreKind } from 'demo-server';
 import { startUpstashLocal, type UpstashLocal } from 'upstash-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoServerProcess, spawnDemoServer } from '../cli/demo-server-process.js';
+import { runStorm } from './storm-cli.js';
 
-const STORM = fileURLToPath(new URL('../dist-cli/storm.js', import.meta.url));
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
-
-function runStorm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [STORM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-}
 
 describe.skipIf(!hasRedis)('storm CLI against three demo-server processes sharing one upstash-local', () => {
   let gateway: UpstashLocal;

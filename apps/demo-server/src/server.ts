@@ -11,6 +11,7 @@ import { redisLedger } from './redis-ledger.js';
 import { createDemoApp, DEFAULT_LIMITS, type DemoLimits } from './router.js';
 import { createStaticHandler, DEFAULT_STATIC_DIR } from './static-files.js';
 import { type SelectedStore, type StoreKind, selectStore } from './store-selection.js';
+import type { DemoTelemetry } from './telemetry/demo-telemetry.js';
 
 /**
  * The limits a production tRPC server should set: the demo's inputs are a few hundred bytes, so
@@ -43,6 +44,11 @@ export interface DemoServerOptions {
   log?: (line: string) => void;
   /** The built web client. @default apps/demo-client/dist */
   staticDir?: string;
+  /**
+   * Records the guard's decisions as OpenTelemetry, served at `POST /otel/export`
+   * (`startDemoTelemetry()`; `main.ts` starts it when `DEMO_OTEL=1`). @default none
+   */
+  telemetry?: DemoTelemetry;
 }
 
 export interface DemoServer {
@@ -68,38 +74,51 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     log = (line: string) => console.log(line),
     staticDir = DEFAULT_STATIC_DIR,
     lease = '30 s',
+    telemetry,
   } = options;
   const requested = options.store ?? (env.DEMO_STORE as StoreKind | undefined) ?? 'auto';
   const selected = await selectStore(requested, env);
   const ledger = selected.redis ? redisLedger(selected.redis, prefix) : memoryLedger();
+  const logEvent = createEventLogger({ ledger, log });
   const { router, guard } = createDemoApp({
-    store: selected.store,
+    store: telemetry ? telemetry.instrument(selected.store) : selected.store,
     storeKind: selected.kind,
     prefix,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ledger,
     provider: fakePaymentProvider({ ledger, delayMs: providerDelayMs }),
-    onEvent: createEventLogger({ ledger, log }),
+    onEvent: telemetry
+      ? (event) => {
+          logEvent(event);
+          telemetry.onEvent(event);
+        }
+      : logEvent,
     lease,
   });
   const callerAddress = guard.clientAddress({
     trustProxy: options.trustProxy ?? parseTrustProxy(env.DEMO_TRUST_PROXY) ?? false,
   });
-  const trpc = createHTTPHandler({
+  const trpcHandler = createHTTPHandler({
     router,
     basePath: '/trpc/',
     ...REQUEST_LIMITS,
     createContext: (opts) => createDemoContext(opts, callerAddress),
   });
+  const trpc = telemetry ? telemetry.traceRequests(trpcHandler) : trpcHandler;
   const serveStatic = createStaticHandler(staticDir);
   const wantsLostResponse = createFlakyDetector();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/otel/export') {
+      if (telemetry) return void telemetry.handleExport(req, res).catch((error) => fail(res, error));
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: 'this demo server records no OpenTelemetry; start it with DEMO_OTEL=1' }),
+      );
+      return;
+    }
     if (!req.url?.startsWith('/trpc/')) {
-      serveStatic(req, res).catch((error) => {
-        console.error('[demo-server] static file failed', error);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      serveStatic(req, res).catch((error) => fail(res, error));
       return;
     }
     if (!TRPC_METHODS.has(req.method ?? '')) {
@@ -113,6 +132,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     if (wantsLostResponse(req)) {
       loseResponse(res, () => {
         ledger.countLater('droppedResponses');
+        telemetry?.responseLost();
         log(
           JSON.stringify({
             time: new Date().toISOString(),
@@ -156,6 +176,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return closing;
     },
   };
+}
+
+function fail(res: ServerResponse, error: unknown): void {
+  console.error(`[demo-server] ${res.req.url} failed`, error);
+  if (!res.headersSent) res.writeHead(500).end();
 }
 
 function sleep(ms: number): Promise<void> {
