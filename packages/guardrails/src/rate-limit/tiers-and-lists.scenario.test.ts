@@ -162,14 +162,11 @@ describe.each([
     });
     // The refused call took nothing, so the upgraded tenant has 5 - 2 = 3 left.
     const pro = as({ 'x-user': 'acme', 'x-plan': 'pro' });
+    // Four at once over HTTP: which one the server meets last is not the client's to say.
     const answers = await Promise.allSettled([1, 2, 3, 4].map(() => pro.client.work.mutate()));
-    expect(answers.map((answer) => answer.status)).toEqual([
-      'fulfilled',
-      'fulfilled',
-      'fulfilled',
-      'rejected',
-    ]);
-    const refused = (answers[3] as PromiseRejectedResult).reason as TRPCClientError<AppRouter>;
+    expect(answers.filter((answer) => answer.status === 'fulfilled')).toHaveLength(3);
+    const refused = answers.find((answer) => answer.status === 'rejected')!
+      .reason as TRPCClientError<AppRouter>;
     expect(guardrailsOf(refused)).toMatchObject({ scope: 'tenant', limit: 5, remaining: 0 });
   });
 

@@ -1,9 +1,10 @@
 import { utf8Length } from '../../utf8-length.js';
 import { encodeOutcome } from '../lua/outcome-codec.js';
 import { UPSTASH_SCRIPTS } from '../lua/registry.js';
-import { createScriptStore, type ScriptRunner } from '../lua/script-store.js';
+import { createScriptStore } from '../lua/script-store.js';
 import type { CompleteResult, GuardrailsStore } from '../types.js';
-import { evalScript, type UpstashRedisClient } from './redis-client.js';
+import { coalescingRunner } from './coalescing-runner.js';
+import type { UpstashRedisClient } from './redis-client.js';
 
 /** Options of {@link upstashStore}. */
 export interface UpstashStoreOptions {
@@ -24,7 +25,8 @@ const TOO_LARGE = /max (request|single record) size exceeded|larger than bodyLim
 
 /**
  * A store on Upstash Redis over HTTP (works at the edge), running this package's Lua scripts:
- * every limit of a call and its idempotency claim are one `EVALSHA`, so one request.
+ * every limit of a call and its idempotency claim are one `EVALSHA`, so one request — and the
+ * calls of concurrent requests share one pipeline request under load.
  *
  * @example
  * ```ts
@@ -45,7 +47,7 @@ export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOpt
       `[trpc-guardrails] upstashStore({ maxRequestBytes }) must be an integer above ${REQUEST_FRAMING_BYTES}, got ${String(maxRequestBytes)}`,
     );
   }
-  const scripts = createScriptStore(upstashRunner(redis), UPSTASH_SCRIPTS);
+  const scripts = createScriptStore(coalescingRunner(redis), UPSTASH_SCRIPTS);
   return {
     ...scripts,
     maxResultBytes: maxRequestBytes - REQUEST_FRAMING_BYTES,
@@ -60,21 +62,6 @@ export function upstashStore(redis: UpstashRedisClient, options: UpstashStoreOpt
         throw error;
       }
     },
-  };
-}
-
-/** Every call is one `EVALSHA` (the client's auto-pipelining may put several in one request). */
-function upstashRunner(redis: UpstashRedisClient): ScriptRunner {
-  return {
-    topology: 'single',
-    run: (calls) =>
-      Promise.all(
-        calls.map((call) =>
-          evalScript(redis, call.script, [...call.keys], [...call.args]).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
-        ),
-      ),
   };
 }
 
