@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { detectStoreKind } from 'demo-server';
 import { startUpstashLocal, type UpstashLocal } from 'upstash-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoServerProcess, spawnDemoServer } from '../cli/demo-server-process.js';
-import { runStorm } from './storm-cli.js';
+import { runStorm, stormServerEnv } from './storm-cli.js';
 
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
 
@@ -48,15 +47,7 @@ describe.skipIf(!hasRedis)('storm --otel-out: the run as OpenTelemetry, in one O
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'storm-otel-'));
     gateway = await startUpstashLocal();
-    const env = {
-      ...process.env,
-      PORT: '0',
-      DEMO_STORE: 'upstash',
-      UPSTASH_REDIS_REST_URL: gateway.url,
-      UPSTASH_REDIS_REST_TOKEN: gateway.token,
-      DEMO_PREFIX: `storm-otel-${randomUUID().slice(0, 8)}`,
-      DEMO_TRUST_PROXY: 'loopback',
-    };
+    const env = stormServerEnv(gateway, 'storm-otel');
     servers.push(
       ...(await Promise.all(
         [1, 2].map(() => spawnDemoServer({ ...env, DEMO_OTEL: '1' }, (line) => logs.push(line))),

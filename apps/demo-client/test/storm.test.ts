@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { detectStoreKind } from 'demo-server';
 import { startUpstashLocal, type UpstashLocal } from 'upstash-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoServerProcess, spawnDemoServer } from '../cli/demo-server-process.js';
-import { runStorm } from './storm-cli.js';
+import { runStorm, stormServerEnv } from './storm-cli.js';
 
 const hasRedis = detectStoreKind({ PATH: process.env.PATH }) === 'local';
 
@@ -14,17 +13,7 @@ describe.skipIf(!hasRedis)('storm CLI against three demo-server processes sharin
 
   beforeAll(async () => {
     gateway = await startUpstashLocal();
-    const env = {
-      ...process.env,
-      PORT: '0',
-      DEMO_STORE: 'upstash',
-      UPSTASH_REDIS_REST_URL: gateway.url,
-      UPSTASH_REDIS_REST_TOKEN: gateway.token,
-      DEMO_PREFIX: `storm-test-${randomUUID().slice(0, 8)}`,
-      // The storm plays many shoppers from one machine, each with its own X-Forwarded-For: an
-      // explicit opt-in, since by default the demo trusts no proxy and keys IPs on the socket.
-      DEMO_TRUST_PROXY: 'loopback',
-    };
+    const env = stormServerEnv(gateway, 'storm-test');
     servers.push(...(await Promise.all([1, 2, 3].map(() => spawnDemoServer(env)))));
   });
   afterAll(async () => {

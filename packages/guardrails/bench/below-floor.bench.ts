@@ -6,8 +6,8 @@
  */
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, it } from 'vitest';
-import type { GuardrailsStore } from '../src/index.js';
 import { upstashStore } from '../src/stores/upstash/index.js';
+import { countingChecks } from '../src/testing/counting-store.js';
 import { type Backend, startBackend } from './harness/backend.js';
 import { type BenchRouter, createBenchRouter } from './harness/bench-router.js';
 import type { Fragment } from './harness/fragments.js';
@@ -25,19 +25,6 @@ afterAll(() => backend?.stop());
 
 function refusedOnly(error: unknown): void {
   if (!(error instanceof TRPCClientError) || error.data?.code !== 'TOO_MANY_REQUESTS') throw error;
-}
-
-/** The store, counting the checks that reach it: a call answered from a cache sends none. */
-function counted(store: GuardrailsStore) {
-  const calls = { checks: 0 };
-  const wrapped: GuardrailsStore = {
-    ...store,
-    check: (request) => {
-      calls.checks++;
-      return store.check(request);
-    },
-  };
-  return { store: wrapped, calls };
 }
 
 const ROWS = [
@@ -107,7 +94,7 @@ function seeded(seed: number): () => number {
 async function replayHitRate(intents: number) {
   const prefix = `bhr${Math.random().toString(36).slice(2, 8)}`;
   const instances = [0, 1, 2].map(() => {
-    const { store, calls } = counted(upstashStore(backend.client(0)));
+    const { store, calls } = countingChecks(upstashStore(backend.client(0)));
     return { caller: createBenchRouter(store, { prefix, replayCache: true }).caller, calls };
   });
   const random = seeded(7);
@@ -132,7 +119,7 @@ async function replayHitRate(intents: number) {
  * 300 calls, of which about 30 may pass. Without the cache every refusal is a store request.
  */
 async function denialHitRate(denialCache: boolean) {
-  const { store, calls } = counted(upstashStore(backend.client(0)));
+  const { store, calls } = countingChecks(upstashStore(backend.client(0)));
   const { router } = createBenchRouter(store, { denialCache });
   const server = await serveRouter(router);
   const client = benchClient<BenchRouter>(server.url);

@@ -6,6 +6,7 @@ import { createGuardrails } from '../guard/create-guardrails.js';
 import { type StoreFixture, uniquePrefix } from '../store-contract/describe-store.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
+import { countingChecks } from '../testing/counting-store.js';
 import { gatewayForThisFile } from '../testing/gateway.js';
 import { fixedWindow, slidingWindow, tokenBucket } from './algorithms.js';
 import type { LimiterChoice } from './options.js';
@@ -13,26 +14,13 @@ import type { LimiterChoice } from './options.js';
 type Ctx = { userId: string };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The real store, counting the checks that reach it. */
-function counted(store: GuardrailsStore) {
-  const calls = { checks: 0 };
-  const wrapped: GuardrailsStore = {
-    ...store,
-    check: (request) => {
-      calls.checks++;
-      return store.check(request);
-    },
-  };
-  return { store: wrapped, calls };
-}
-
 function build(
   store: GuardrailsStore,
   prefix: string,
   limiter: LimiterChoice<Ctx>,
   { denialCache = true, bulkCost = 1 } = {},
 ) {
-  const { store: countedStore, calls } = counted(store);
+  const { store: countedStore, calls } = countingChecks(store);
   const events: GuardrailsEvent[] = [];
   let executions = 0;
   const t = initTRPC.context<Ctx>().create();
