@@ -20,27 +20,35 @@ const check = (identifier: string): CheckRequest => ({
 });
 
 describe('upstash store: concurrent calls share requests', () => {
-  const slow = gatewayForThisFile({ latencyMs: 30 });
+  const slow = gatewayForThisFile({ latencyMs: 100 });
 
   it('while a request is in flight, the calls of one event-loop turn leave as one request', async () => {
     const store = upstashStore(slow.redis());
     await store.check(check('warm')); // scripts loaded
     const before = slow.gateway().stats().requests;
-    const first = store.check(check('first'));
+    let firstAnswered = false;
+    const first = store.check(check('first')).finally(() => {
+      firstAnswered = true;
+    });
     await new Promise((resolve) => setTimeout(resolve, 5)); // the first is on the wire
-    // 40 "HTTP requests" handled in one timers phase, each its own macrotask, as a busy server's are.
+    // 40 "HTTP requests" handled in one turn of the event loop, each its own macrotask (with its
+    // microtasks run after it), as a busy server handles the sockets that were ready together.
+    let answeredBeforeTheRest = false;
     const later = await new Promise<Promise<unknown>[]>((resolve) => {
       const calls: Promise<unknown>[] = [];
       for (let i = 0; i < 40; i++) {
-        setTimeout(() => {
+        setImmediate(() => {
+          if (i === 0) answeredBeforeTheRest = firstAnswered;
           calls.push(store.check(check(`c${i}`)));
           if (calls.length === 40) resolve(calls);
-        }, 0);
+        });
       }
     });
     const results = (await Promise.all([first, ...later])) as { limits: { success: boolean }[] }[];
     expect(results.every((result) => result.limits[0]!.success)).toBe(true);
-    expect(slow.gateway().stats().requests - before).toBe(2);
+    // The first in flight, the 40 together. Only on a machine so loaded that the first came back
+    // (100 ms) before the 40 ran does the first of the 40 leave alone, with nothing in flight.
+    expect(slow.gateway().stats().requests - before).toBe(answeredBeforeTheRest ? 3 : 2);
   });
 });
 
