@@ -22,6 +22,7 @@ interface Pending {
  * for the end of the event loop's turn and leave together — under load, the checks of many HTTP
  * requests cost one store request instead of one each, and the HTTP client's CPU with it.
  * Scripts Redis does not know yet (`NOSCRIPT`) are sent again with their source, in one request.
+ * In Workers and edge sandboxes only the calls of one tick share a request (see below).
  */
 export function coalescingRunner(redis: UpstashRedisClient, options: CoalescingOptions = {}): ScriptRunner {
   const { maxCalls = 64, maxChars = 65_536 } = options;
@@ -66,7 +67,7 @@ export function coalescingRunner(redis: UpstashRedisClient, options: CoalescingO
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    if (inFlight === 0) queueMicrotask(() => queueMicrotask(flush));
+    if (inFlight === 0 || !endOfTurn) queueMicrotask(() => queueMicrotask(flush));
     else endOfTurn(flush);
   }
 
@@ -137,8 +138,26 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** After the I/O of this turn of the event loop: `setImmediate` where it exists, else a timer. */
-const endOfTurn: (run: () => void) => void =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? (run) => (globalThis as unknown as { setImmediate: (run: () => void) => void }).setImmediate(run)
-    : (run) => setTimeout(run, 0);
+/**
+ * Where calls of different requests may share a request: Node (and Bun), whose promises belong to
+ * no request. Cloudflare Workers cancel a request's continuations when another request's I/O
+ * settles them, and the edge sandboxes (Vercel's `EdgeRuntime`) run on the same model — there a call
+ * only shares a request with calls of its own tick, as with `@upstash/redis`'s auto-pipelining.
+ */
+function crossRequestRuntime(): boolean {
+  const global = globalThis as {
+    setImmediate?: unknown;
+    navigator?: { userAgent?: unknown };
+    EdgeRuntime?: unknown;
+  };
+  return (
+    typeof global.setImmediate === 'function' &&
+    global.navigator?.userAgent !== 'Cloudflare-Workers' &&
+    global.EdgeRuntime === undefined
+  );
+}
+
+/** After the I/O of this turn of the event loop (`setImmediate`), where that is safe. */
+const endOfTurn: ((run: () => void) => void) | undefined = crossRequestRuntime()
+  ? (run) => (globalThis as unknown as { setImmediate: (run: () => void) => void }).setImmediate(run)
+  : undefined;
