@@ -1,37 +1,17 @@
-import type { Browser, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './chromium';
-import {
-  chooseUser,
-  type DemoPage,
-  expectNoPageErrors,
-  intentKey,
-  openDemoPage,
-  settledStats,
-} from './demo-page';
+import type { Response } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { chooseUser, type DemoPage, intentKey, settledStats } from './demo-page';
+import { demoPages } from './demo-pages';
 
 const { url, store } = inject('demoNext');
 
 describe(`edge route handler checkout (next start, ${store} store) in headless Chromium`, () => {
-  let browser: Browser;
-  let demo: DemoPage | undefined;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await demo?.close();
-    expectNoPageErrors(demo);
-    demo = undefined;
-  });
+  const pages = demoPages();
 
   /** The page's calls of `checkout.pay` through `/api/trpc`, as answered. */
-  function payResponses(): Response[] {
+  function payResponses(demo: DemoPage): Response[] {
     const responses: Response[] = [];
-    demo!.page.on('response', (response) => {
+    demo.page.on('response', (response) => {
       if (new URL(response.url()).pathname.startsWith('/api/trpc/checkout.pay')) responses.push(response);
     });
     return responses;
@@ -39,18 +19,18 @@ describe(`edge route handler checkout (next start, ${store} store) in headless C
 
   it('pays through the edge runtime: a double click charges once, the duplicate replays', async () => {
     expect(store, 'the edge route handler needs Upstash: install redis-server').not.toBe('memory');
-    demo = await openDemoPage(browser, `${url}/edge`);
+    const demo = await pages.open(`${url}/edge`);
     await chooseUser(demo, 'dave');
     const { page } = demo;
-    await expect.poll(() => demo!.chargeCount()).not.toBeNaN();
+    await expect.poll(() => demo.chargeCount()).not.toBeNaN();
     const before = await settledStats(url);
     const firstKey = await intentKey(demo);
     await page.getByTestId('amount-input').fill('19.99');
-    const responses = payResponses();
+    const responses = payResponses(demo);
 
     await page.getByTestId('pay-button').dblclick();
     await page.getByTestId('replayed-badge').waitFor();
-    await expect.poll(() => demo!.chargeCount()).toBe(before.charges + 1);
+    await expect.poll(() => demo.chargeCount()).toBe(before.charges + 1);
 
     const after = await settledStats(url);
     expect(after.charges - before.charges).toBe(1);
@@ -68,12 +48,12 @@ describe(`edge route handler checkout (next start, ${store} store) in headless C
   });
 
   it('answers 429 with Retry-After past the limit, and the page shows the typed notice', async () => {
-    demo = await openDemoPage(browser, `${url}/edge`);
+    const demo = await pages.open(`${url}/edge`);
     await chooseUser(demo, 'erin');
     const { page } = demo;
-    await expect.poll(() => demo!.chargeCount()).not.toBeNaN();
+    await expect.poll(() => demo.chargeCount()).not.toBeNaN();
     const notice = page.getByTestId('rate-limit-notice');
-    const responses = payResponses();
+    const responses = payResponses(demo);
     const before = await settledStats(url);
     let clicks = 0;
     while (!(await notice.isVisible()) && clicks < 12) {

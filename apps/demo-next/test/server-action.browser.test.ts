@@ -1,54 +1,34 @@
-import type { Browser, Request } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './chromium';
-import {
-  chooseUser,
-  type DemoPage,
-  expectNoPageErrors,
-  intentKey,
-  openDemoPage,
-  settledStats,
-} from './demo-page';
+import type { Request } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { chooseUser, type DemoPage, intentKey, settledStats } from './demo-page';
+import { demoPages } from './demo-pages';
 
 const { url, store } = inject('demoNext');
 
 describe(`Server Action checkout (next start, ${store} store) in headless Chromium`, () => {
-  let browser: Browser;
-  let demo: DemoPage | undefined;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await demo?.close();
-    expectNoPageErrors(demo);
-    demo = undefined;
-  });
+  const pages = demoPages();
 
   /** Server Action POSTs of the page: with JavaScript they carry `Next-Action`, without it they post the form. */
-  function countActionPosts(): Request[] {
+  function countActionPosts(demo: DemoPage): Request[] {
     const posts: Request[] = [];
-    demo!.page.on('request', (request) => {
+    demo.page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/') posts.push(request);
     });
     return posts;
   }
 
   it('charges a double submit once: two POSTs, one execution, one replay', async () => {
-    demo = await openDemoPage(browser, url);
+    const demo = await pages.open(url);
     await chooseUser(demo, 'alice');
     const { page } = demo;
     const before = await settledStats(url);
     const firstKey = await intentKey(demo);
     await page.getByTestId('amount-input').fill('42.00');
-    const posts = countActionPosts();
+    const posts = countActionPosts(demo);
 
     await page.getByTestId('pay-button').dblclick();
     await page.getByTestId('replayed-badge').waitFor();
-    await expect.poll(() => demo!.chargeCount()).toBe(before.charges + 1);
+    await expect.poll(() => demo.chargeCount()).toBe(before.charges + 1);
 
     const after = await settledStats(url);
     const figures = {
@@ -66,14 +46,14 @@ describe(`Server Action checkout (next start, ${store} store) in headless Chromi
   });
 
   it('works without JavaScript: the key comes with the markup; a resubmitted form replays', async () => {
-    demo = await openDemoPage(browser, url, { javaScript: false });
+    const demo = await pages.open(url, { javaScript: false });
     await chooseUser(demo, 'bob', { javaScript: false });
     const { page } = demo;
     const before = await settledStats(url);
     const key = await page.locator('input[name="idempotencyKey"]').inputValue();
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
     await page.getByTestId('amount-input').fill('7.00');
-    const posts = countActionPosts();
+    const posts = countActionPosts(demo);
 
     await page.getByTestId('pay-button').click();
     await page.getByTestId('last-result').filter({ hasText: 'Charged' }).waitFor();
@@ -111,7 +91,7 @@ describe(`Server Action checkout (next start, ${store} store) in headless Chromi
   });
 
   it('shows the typed rate-limit notice past the limit, and charges nothing more', async () => {
-    demo = await openDemoPage(browser, url);
+    const demo = await pages.open(url);
     await chooseUser(demo, 'carol');
     const { page } = demo;
     const notice = page.getByTestId('rate-limit-notice');
@@ -129,6 +109,6 @@ describe(`Server Action checkout (next start, ${store} store) in headless Chromi
     // Each success started a new intent: five charges, then the sixth request was refused.
     expect(after.charges - before.charges).toBe(clicks - 1);
     expect(after.limited - before.limited).toBe(1);
-    await expect.poll(() => demo!.chargeCount()).toBe(after.charges);
+    await expect.poll(() => demo.chargeCount()).toBe(after.charges);
   });
 });
