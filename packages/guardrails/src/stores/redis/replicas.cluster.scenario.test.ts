@@ -1,57 +1,30 @@
-import {
-  parseInfo,
-  type RedisCluster,
-  redisCli,
-  startRedisCluster,
-  startSlotMove,
-} from 'upstash-local/cluster';
+import { parseInfo, redisCli, startSlotMove } from 'upstash-local/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../../store-contract/describe-store.js';
+import { keysByMaster, proxiedClusterForThisFile } from '../../testing/proxied-cluster.js';
 import {
   CLIENT_KINDS,
   type ClientKind,
   clusterClient,
   type TestClient,
 } from '../../testing/redis-clients.js';
-import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.js';
 import { counterOf, incr } from '../../testing/test-scripts.js';
 import { ReplicaShortfall } from '../lua/replica-shortfall.js';
 import { createScriptRunner, type ScriptRunner } from './script-runner.js';
 
-let cluster: RedisCluster;
-/** A round-trip counting proxy in front of every node, by the node's real port. */
-const proxies = new Map<number, RoundTripProxy>();
-const dialPorts = new Map<number, number>();
-
-beforeAll(async () => {
-  cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
-  for (const node of cluster.nodes) {
-    const proxy = await startRoundTripProxy(node.port);
-    proxies.set(node.port, proxy);
-    dialPorts.set(node.port, proxy.port);
-  }
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(Array.from(proxies.values(), (proxy) => proxy.close()));
-  await cluster?.stop();
-});
+const fixture = proxiedClusterForThisFile();
+const { proxies, dialPorts } = fixture;
 
 const durable = <T extends object>(call: T) => ({ ...call, durable: true });
 const waitCalls = async (port: number) =>
   Number(
     /calls=(\d+)/.exec(parseInfo(await redisCli(port, 'INFO', 'commandstats')).cmdstat_wait ?? '')?.[1] ?? 0,
   );
-const masters = () => cluster.nodes.filter((node) => node.alive && node.role === 'master');
 
 /** One key of a slot of its own on every master, by master port. */
 async function keyPerMaster(k: string): Promise<Map<number, string>> {
-  const byMaster = new Map<number, string>();
-  for (let i = 0; byMaster.size < masters().length; i++) {
-    const key = `{${k}${i}}`;
-    const { port } = await cluster.masterForKey(key);
-    if (!byMaster.has(port)) byMaster.set(port, key);
-  }
-  return byMaster;
+  const byMaster = await keysByMaster(fixture.cluster, k, 1);
+  return new Map([...byMaster].map(([port, [key]]) => [port, key!]));
 }
 
 describe.each(CLIENT_KINDS)('WAIT after durable calls on a Redis Cluster, %s', (kind: ClientKind) => {
@@ -59,7 +32,7 @@ describe.each(CLIENT_KINDS)('WAIT after durable calls on a Redis Cluster, %s', (
   let runner: ScriptRunner;
 
   beforeAll(async () => {
-    client = await clusterClient(kind, cluster.seeds, 'fail-fast', dialPorts);
+    client = await clusterClient(kind, fixture.cluster.seeds, 'fail-fast', dialPorts);
     runner = createScriptRunner(client.client, { replicas: { count: 1, timeoutMs: 200 } });
   });
   afterAll(() => client?.close());
@@ -78,14 +51,14 @@ describe.each(CLIENT_KINDS)('WAIT after durable calls on a Redis Cluster, %s', (
     expect(after).toEqual(before.map((calls) => calls + 1));
     const wire = Object.fromEntries(Array.from(proxies, ([port, proxy]) => [port, proxy.roundTrips]));
     expect(wire).toEqual(
-      Object.fromEntries(cluster.nodes.map(({ port }) => [port, byMaster.has(port) ? 1 : 0])),
+      Object.fromEntries(fixture.cluster.nodes.map(({ port }) => [port, byMaster.has(port) ? 1 : 0])),
     );
   });
 
   it('with the replicas of one master cut off, its durable calls fall short; the other masters are unaffected', async () => {
     const byMaster = await keyPerMaster(uniquePrefix('cut'));
     const [[cutPort, cutKey], ...others] = [...byMaster] as [[number, string], ...[number, string][]];
-    const cut = await cluster.cutOffReplicasOf(cutKey);
+    const cut = await fixture.cluster.cutOffReplicasOf(cutKey);
     expect(cut.master.port).toBe(cutPort);
     let results: readonly unknown[];
     const start = Date.now();
@@ -105,7 +78,7 @@ describe.each(CLIENT_KINDS)('WAIT after durable calls on a Redis Cluster, %s', (
     expect(elapsed).toBeGreaterThanOrEqual(190);
     console.info(`[${kind}] replicas cut off: shortfall after ${elapsed} ms (timeoutMs 200)`);
 
-    await cluster.waitUntilHealthy();
+    await fixture.cluster.waitUntilHealthy();
     expect(counterOf((await runner.run([durable(incr(cutKey))]))[0])).toBe(2);
   });
 
@@ -139,7 +112,7 @@ describe.each(CLIENT_KINDS)('WAIT after durable calls on a Redis Cluster, %s', (
     const [[, moving], [to]] = [...byMaster] as [[number, string], [number, string]];
     const fresh = `${moving}:fresh`; // same slot, not on the old owner yet: ASK
     await runner.run([durable(incr(moving))]);
-    const move = await startSlotMove(cluster, moving, to);
+    const move = await startSlotMove(fixture.cluster, moving, to);
     try {
       const before = await waitCalls(to);
       const [asked] = await runner.run([durable(incr(fresh))]);

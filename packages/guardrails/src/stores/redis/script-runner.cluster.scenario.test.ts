@@ -1,68 +1,22 @@
 import { Redis } from 'ioredis';
-import {
-  parseInfo,
-  type RedisCluster,
-  redisCli,
-  startRedisCluster,
-  startSlotMove,
-} from 'upstash-local/cluster';
+import { parseInfo, redisCli, startSlotMove } from 'upstash-local/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysByMaster, proxiedClusterForThisFile } from '../../testing/proxied-cluster.js';
 import {
   CLIENT_KINDS,
   type ClientKind,
   clusterClient,
   type TestClient,
 } from '../../testing/redis-clients.js';
-import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.js';
 import { counterOf, INCR_SCRIPT, incr } from '../../testing/test-scripts.js';
 import { keySlot } from '../key-slot.js';
 import { createScriptRunner, type ScriptRunner } from './script-runner.js';
 
-let cluster: RedisCluster;
-/** A round-trip counting proxy in front of every node, by the node's real port. */
-const proxies = new Map<number, RoundTripProxy>();
-const dialPorts = new Map<number, number>();
-
-beforeAll(async () => {
-  const start = Date.now();
-  cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
-  console.info(`cluster of 3 masters + 3 replicas ready in ${Date.now() - start} ms`);
-  for (const node of cluster.nodes) {
-    const proxy = await startRoundTripProxy(node.port);
-    proxies.set(node.port, proxy);
-    dialPorts.set(node.port, proxy.port);
-  }
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(Array.from(proxies.values(), (proxy) => proxy.close()));
-  if (!cluster) return;
-  await cluster.stop();
-  const running = cluster.nodes.filter(({ pid }) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  expect(running, 'redis-servers left running after stop()').toEqual([]);
-});
+const fixture = proxiedClusterForThisFile();
+const { proxies, dialPorts } = fixture;
 
 let prefixes = 0;
 const prefix = () => `cl-${Date.now().toString(36)}-${prefixes++}:`;
-
-/** `perMaster` keys of distinct slots for every master, each master found by the cluster itself. */
-async function keysByMaster(k: string, perMaster: number): Promise<Map<number, string[]>> {
-  const masters = cluster.nodes.filter((node) => node.alive && node.role === 'master');
-  const byMaster = new Map<number, string[]>(masters.map((node) => [node.port, []]));
-  for (let i = 0; [...byMaster.values()].some((keys) => keys.length < perMaster); i++) {
-    if (i > 1000) throw new Error(`no keys for some of the masters ${[...byMaster.keys()].join(', ')}`);
-    const key = `{${k}${i}}`;
-    const keys = byMaster.get((await cluster.masterForKey(key)).port)!;
-    if (keys.length < perMaster) keys.push(key);
-  }
-  return byMaster;
-}
 
 /** The real port behind a node label of the runner (`host:port`, a proxy's for ioredis). */
 function realPort(label: string): number {
@@ -86,7 +40,7 @@ it('keySlot() agrees with CLUSTER KEYSLOT, hash tags and their edge cases includ
     '',
   ];
   for (let i = 0; i < 200; i++) keys.push(`k:${i}:${Math.random().toString(36)}`);
-  const admin = new Redis({ host: '127.0.0.1', port: cluster.nodes[0]!.port });
+  const admin = new Redis({ host: '127.0.0.1', port: fixture.cluster.nodes[0]!.port });
   try {
     const pipeline = admin.pipeline();
     for (const key of keys) pipeline.call('CLUSTER', 'KEYSLOT', key);
@@ -103,7 +57,7 @@ describe.each(CLIENT_KINDS)('script runner on a Redis Cluster, %s', (kind: Clien
   const trips: [string, number][] = [];
 
   beforeAll(async () => {
-    client = await clusterClient(kind, cluster.seeds, 'fail-fast', dialPorts);
+    client = await clusterClient(kind, fixture.cluster.seeds, 'fail-fast', dialPorts);
     runner = createScriptRunner(client.client, { onRoundTrip: (node, calls) => trips.push([node, calls]) });
   });
   afterAll(() => client?.close());
@@ -121,7 +75,7 @@ describe.each(CLIENT_KINDS)('script runner on a Redis Cluster, %s', (kind: Clien
 
   it('sends one pipeline per master, all at once: one round trip on each master, none elsewhere', async () => {
     expect(runner.topology).toBe('cluster');
-    const byMaster = await keysByMaster(prefix(), 3);
+    const byMaster = await keysByMaster(fixture.cluster, prefix(), 3);
     // Interleaved, so grouping (not the caller's order) makes the pipelines.
     const keys = [0, 1, 2].flatMap((i) => [...byMaster.values()].map((list) => list[i]!));
     await runner.run(keys.map((key) => incr(key))); // loads the script on every master
@@ -133,13 +87,13 @@ describe.each(CLIENT_KINDS)('script runner on a Redis Cluster, %s', (kind: Clien
     const expected = Object.fromEntries([...byMaster.keys()].map((port) => [port, [3]]));
     expect(tripsByPort()).toEqual(expected);
     const expectedWire = Object.fromEntries(
-      cluster.nodes.map((node) => [node.port, byMaster.has(node.port) ? 1 : 0]),
+      fixture.cluster.nodes.map((node) => [node.port, byMaster.has(node.port) ? 1 : 0]),
     );
     expect(wire()).toEqual(expectedWire);
   });
 
   it('during a slot migration follows ASK, after it MOVED; the rest of the pipeline is untouched', async () => {
-    const [[from, [moving, staying]], [to]] = [...(await keysByMaster(prefix(), 2))] as [
+    const [[from, [moving, staying]], [to]] = [...(await keysByMaster(fixture.cluster, prefix(), 2))] as [
       [number, string[]],
       [number, string[]],
     ];
@@ -147,7 +101,7 @@ describe.each(CLIENT_KINDS)('script runner on a Redis Cluster, %s', (kind: Clien
     const run = async () => (await runner.run([incr(moving!), incr(fresh), incr(staying!)])).map(counterOf);
     await runner.run([incr(moving!), incr(staying!)]);
 
-    const move = await startSlotMove(cluster, moving!, to);
+    const move = await startSlotMove(fixture.cluster, moving!, to);
     try {
       expect(move.from).toBe(from);
       // `moving` is still on the old owner, `fresh` is not: ASK sends it to the new one.
@@ -157,14 +111,14 @@ describe.each(CLIENT_KINDS)('script runner on a Redis Cluster, %s', (kind: Clien
       await move.finish();
     }
     expect(await run()).toEqual([3, 2, 3]); // MOVED: the client's slot table was stale
-    expect(await cluster.masterForKey(moving!)).toMatchObject({ port: to });
+    expect(await fixture.cluster.masterForKey(moving!)).toMatchObject({ port: to });
     expect(await run()).toEqual([4, 3, 4]);
   });
 
   it('after SCRIPT FLUSH on every node: each master gets one EVAL pipeline, once', async () => {
-    const byMaster = await keysByMaster(prefix(), 2);
+    const byMaster = await keysByMaster(fixture.cluster, prefix(), 2);
     const keys = [...byMaster.values()].flat();
-    await Promise.all(cluster.nodes.map((node) => redisCli(node.port, 'SCRIPT', 'FLUSH')));
+    await Promise.all(fixture.cluster.nodes.map((node) => redisCli(node.port, 'SCRIPT', 'FLUSH')));
     reset();
 
     expect((await runner.run(keys.map((key) => incr(key)))).map(counterOf)).toEqual(keys.map(() => 1));
@@ -191,11 +145,11 @@ describe('script runner through failures of a Redis Cluster (both clients, both 
   beforeAll(async () => {
     for (const kind of CLIENT_KINDS) {
       for (const settings of ['fail-fast', 'defaults'] as const) {
-        const client = await clusterClient(kind, cluster.seeds, settings);
+        const client = await clusterClient(kind, fixture.cluster.seeds, settings);
         subjects.push({ label: `${kind} (${settings})`, client, runner: createScriptRunner(client.client) });
       }
     }
-    keys = [...(await keysByMaster(prefix(), 1)).values()].flat();
+    keys = [...(await keysByMaster(fixture.cluster, prefix(), 1)).values()].flat();
     for (const { runner } of subjects) {
       expect(
         (await runner.run(keys.map((key) => incr(key)))).every((reply) => !(reply instanceof Error)),
@@ -208,7 +162,7 @@ describe('script runner through failures of a Redis Cluster (both clients, both 
 
   it('after SIGKILL of a master, every runner recovers: MOVED followed, script reloaded on the promoted replica', async () => {
     const victim = keys[0]!;
-    const replicas = cluster.nodes.filter((node) => node.role === 'replica');
+    const replicas = fixture.cluster.nodes.filter((node) => node.role === 'replica');
     for (const replica of replicas) {
       // Scripts do not replicate: a promoted replica starts with an empty script cache.
       expect(await redisCli(replica.port, 'SCRIPT', 'EXISTS', INCR_SCRIPT.sha1)).toBe('0\n');
@@ -216,7 +170,7 @@ describe('script runner through failures of a Redis Cluster (both clients, both 
     let failoverDone = false;
     const killedAt = Date.now();
     const loops = subjects.map((subject) => batchesUntilHealthy(subject, () => failoverDone, killedAt));
-    const failover = await cluster.killMasterOf(victim);
+    const failover = await fixture.cluster.killMasterOf(victim);
     failoverDone = true;
     const timelines = await Promise.all(loops);
 
@@ -229,7 +183,7 @@ describe('script runner through failures of a Redis Cluster (both clients, both 
   }, 40_000);
 
   it('with a whole shard gone (CLUSTERDOWN), every call answers with an Error within a bounded time', async () => {
-    const down = await cluster.killShardOf(keys[1]!);
+    const down = await fixture.cluster.killShardOf(keys[1]!);
     console.info(
       `shard of ${down.killed.map((node) => node.port).join(' + ')} killed; cluster_state:fail after ${down.ms} ms`,
     );
