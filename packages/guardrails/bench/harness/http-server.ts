@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import superjson from 'superjson';
+import { listenOnLoopback } from '../../src/testing/listen-on-loopback.js';
 import { BENCH_CONTEXT, type BenchContext } from './bench-router.js';
 
 export interface BenchServer {
@@ -29,16 +29,8 @@ export async function serveRouter(router: AnyTRPCRouter): Promise<BenchServer> {
     }),
   );
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/trpc`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/trpc`, close };
 }
 
 /** A tRPC client of `url`: one HTTP request per call (`httpLink`), superjson, keep-alive. */

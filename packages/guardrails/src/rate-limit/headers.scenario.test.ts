@@ -1,5 +1,4 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -14,6 +13,7 @@ import { memoryStore } from '../stores/memory/memory-store.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { toNodeListener } from '../testing/fetch-bridge.js';
 import { gatewayForThisFile } from '../testing/gateway.js';
+import { listenOnLoopback } from '../testing/listen-on-loopback.js';
 import { fixedWindow, slidingWindow, tokenBucket } from './algorithms.js';
 
 type Context = { ip: string; userId: string; tenantId: string; resHeaders?: Headers; res?: ServerResponse };
@@ -82,15 +82,8 @@ async function serve(router: AppRouter, adapter: Adapter) {
           }),
         }),
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/trpc`, close };
 }
 
 function clientFor(url: string, batch: boolean) {

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -12,6 +11,7 @@ import { createGuardrails } from '../guard/create-guardrails.js';
 import { fromHeader } from '../idempotency/from-header.js';
 import { fixedWindow } from '../rate-limit/algorithms.js';
 import type { GuardrailsStore } from '../stores/types.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 import type { Adapter } from './test-app.js';
 
 /** The adapter's request sits in the context as `req`, where `fromHeader` reads it by default. */
@@ -119,16 +119,8 @@ export async function serveWithRequest(
             }),
           }),
         );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/trpc`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/trpc`, close };
 }
 
 /** A typed client sending fixed headers; `lastHeaders` holds the latest response's headers. */

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -12,6 +11,7 @@ import type { GuardrailsEvent } from '../events.js';
 import { createGuardrails } from '../guard/create-guardrails.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { upstashStore } from '../stores/upstash/upstash-store.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 export interface PayServerOptions {
   /** The gateway (or a fault proxy in front of it) this instance's own Redis client talks to. */
@@ -99,17 +99,12 @@ export async function startPayServer(options: PayServerOptions) {
       createContext: ({ req }) => ({ userId: String(req.headers['x-user'] ?? 'u1') }),
     }),
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { origin: url, close } = await listenOnLoopback(server);
   return {
     url,
     events,
     guard,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import { type AnyTRPCRouter, initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -12,6 +11,7 @@ import { createGuardrails } from '../guard/create-guardrails.js';
 import type { IdempotencyConfig } from '../idempotency/options.js';
 import { fixedWindow, tokenBucket } from '../rate-limit/algorithms.js';
 import type { GuardrailsStore } from '../stores/types.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 export type Adapter = 'fetch' | 'standalone';
 
@@ -187,16 +187,8 @@ export async function serve(
             }),
           }),
         );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/trpc`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/trpc`, close };
 }
 
 /** A typed client; `lastHeaders` holds the response headers of the latest request. */
