@@ -142,8 +142,8 @@ export async function runGuards(
 
   const intent = plan && { owner: plan.owner, key: plan.key };
   const limitError = decideLimits(runtime, planned, checked.limits, path, headers, intent);
-  if (limitError) rememberDenials(runtime, planned, checked.limits);
   if (limitError) {
+    rememberDenials(runtime, planned, checked.limits);
     // Only a cluster store claims in one slot while another refuses; the caller need not wait
     // for the release, and a retry meets the same refusal first.
     if (plan && checked.claim?.status === 'acquired')

@@ -2,10 +2,10 @@ import type { LimitRequest, LimitResult } from '../stores/types.js';
 import type { Limiter } from './algorithms.js';
 
 interface Denial {
-  /** The store's lower bound on when a call of `cost` could pass. */
-  until: number;
+  /** The refused call's cost. */
   cost: number;
-  result: LimitResult;
+  /** The store's answer; its `retryAt` is the lower bound on when a call of `cost` could pass. */
+  result: LimitResult & { retryAt: number };
 }
 
 /**
@@ -25,7 +25,7 @@ export class DenialCache {
     const key = denialKey(request);
     const denial = this.denials.get(key);
     if (!denial) return undefined;
-    if (denial.until <= now) {
+    if (denial.result.retryAt <= now) {
       this.denials.delete(key);
       return undefined;
     }
@@ -36,13 +36,9 @@ export class DenialCache {
   remember(request: LimitRequest, result: LimitResult, now: number): void {
     if (result.success || result.retryAt === undefined || result.retryAt <= now) return;
     const key = denialKey(request);
-    this.denials.delete(key);
+    this.denials.delete(key); // set again below, as the newest: the oldest are dropped first
     const { success, limit, remaining, reset, retryAt } = result;
-    this.denials.set(key, {
-      until: retryAt,
-      cost: request.cost,
-      result: { success, limit, remaining, reset, retryAt },
-    });
+    this.denials.set(key, { cost: request.cost, result: { success, limit, remaining, reset, retryAt } });
     for (const [oldest] of this.denials) {
       if (this.denials.size <= this.maxEntries) break;
       this.denials.delete(oldest);
