@@ -1,11 +1,32 @@
 import type { IdempotencyContext } from './context.js';
 
-/** Hidden on `ctx.idempotency`: lets the resolver wrapper report that the handler started. */
-const EXECUTION_STATE = Symbol('trpc-guardrails.execution');
-
 /** @internal */
 export interface ExecutionState {
   handlerStarted: boolean;
+}
+
+/**
+ * `ctx.idempotency` of an owner's execution. The execution state rides in a private field: the
+ * resolver wrapper finds it, while the handler's spreads, logs and `JSON.stringify` never see it
+ * (and a class costs far less than `Object.defineProperty` on every call).
+ */
+class OwnerIdempotencyContext implements IdempotencyContext {
+  readonly replayed = false;
+  readonly #state: ExecutionState;
+
+  constructor(
+    readonly key: string,
+    readonly token: number,
+    state: ExecutionState,
+  ) {
+    this.#state = state;
+  }
+
+  static stateOf(value: unknown): ExecutionState | undefined {
+    return typeof value === 'object' && value !== null && #state in value
+      ? (value as OwnerIdempotencyContext).#state
+      : undefined;
+  }
 }
 
 /** @internal Builds `ctx.idempotency` with its hidden execution state. */
@@ -17,15 +38,13 @@ export function createIdempotencyContext(
   state: ExecutionState;
 } {
   const state: ExecutionState = { handlerStarted: false };
-  const context: IdempotencyContext = { key, token, replayed: false };
-  Object.defineProperty(context, EXECUTION_STATE, { value: state, enumerable: false });
-  return { context, state };
+  return { context: new OwnerIdempotencyContext(key, token, state), state };
 }
 
 /** @internal Called by the resolver wrapper right before the user's handler runs. */
 export function markHandlerStarted(ctx: unknown): void {
-  const idempotency = (ctx as { idempotency?: Record<symbol, ExecutionState> } | null | undefined)
-    ?.idempotency;
-  const state = idempotency?.[EXECUTION_STATE];
+  const state = OwnerIdempotencyContext.stateOf(
+    (ctx as { idempotency?: unknown } | null | undefined)?.idempotency,
+  );
   if (state) state.handlerStarted = true;
 }

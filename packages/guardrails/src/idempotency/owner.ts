@@ -6,7 +6,6 @@ import { createIdempotencyContext } from './execution-state.js';
 import { type Landing, landOutcome } from './land-outcome.js';
 import { keepLease } from './lease.js';
 import { encodeError, encodeResult, unreplayable } from './outcome.js';
-import { createPendingOutcome } from './pending-outcomes.js';
 import type { ClaimPlan } from './plan.js';
 import { releaseQuietly } from './release.js';
 
@@ -28,8 +27,7 @@ export async function runAsOwner(
 ): Promise<OwnerAnswer> {
   const { runtime, plan } = call;
   const { token, takeover } = claim;
-  const pending = createPendingOutcome();
-  runtime.outcomes.track(pending);
+  const pending = runtime.outcomes.start();
   const lease = keepLease(call, token, claimedAt);
   const { context, state } = createIdempotencyContext(plan.key, token);
   const startedAt = Date.now();
@@ -59,7 +57,7 @@ export async function runAsOwner(
     await releaseQuietly(call);
     pending.settle();
   }
-  if (state.handlerStarted) {
+  if (state.handlerStarted && runtime.onEvent) {
     emitEvent(runtime.onEvent, {
       type: 'executed',
       ...whereOf(call),

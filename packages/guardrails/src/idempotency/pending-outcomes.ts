@@ -1,39 +1,57 @@
-/** One owner between its claim and the moment its outcome landed or was given up. */
-export interface PendingOutcome {
-  /** Settles when the outcome landed or was given up. */
-  readonly settled: Promise<void>;
+/**
+ * One owner between its claim and the moment its outcome landed or was given up. Its promises
+ * are made only when something waits on them (`close()`, a background retry): most outcomes land
+ * at once and never need one.
+ */
+export class PendingOutcome {
   /** Bytes held for the background retries (0 while none are). */
-  bytes: number;
+  bytes = 0;
   /** `close()` ran out of time: stop retrying and report the outcome lost. */
-  readonly givenUp: boolean;
+  givenUp = false;
+  private done = false;
+  private settledWait: Deferred | undefined;
+  private givenUpWait: Deferred | undefined;
+
+  constructor(private readonly onSettled: (entry: PendingOutcome) => void) {}
+
+  /** Settles when the outcome landed or was given up. */
+  get settled(): Promise<void> {
+    if (this.done) return Promise.resolve();
+    this.settledWait ??= deferred();
+    return this.settledWait.promise;
+  }
+
   /** Resolves when `giveUp()` is called, so waits can be cut short. */
-  readonly whenGivenUp: Promise<void>;
-  giveUp(): void;
-  settle(): void;
+  get whenGivenUp(): Promise<void> {
+    if (this.givenUp) return Promise.resolve();
+    this.givenUpWait ??= deferred();
+    return this.givenUpWait.promise;
+  }
+
+  giveUp(): void {
+    this.givenUp = true;
+    this.givenUpWait?.resolve();
+  }
+
+  settle(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onSettled(this);
+    this.settledWait?.resolve();
+  }
 }
 
-/** @internal A fresh entry; `track` it in the guard's {@link PendingOutcomes}. */
-export function createPendingOutcome(): PendingOutcome {
-  let settle!: () => void;
-  let giveUp!: () => void;
-  const settled = new Promise<void>((resolve) => {
-    settle = resolve;
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
   });
-  const whenGivenUp = new Promise<void>((resolve) => {
-    giveUp = resolve;
-  });
-  const entry: PendingOutcome = {
-    settled,
-    bytes: 0,
-    givenUp: false,
-    whenGivenUp,
-    giveUp() {
-      (entry as { givenUp: boolean }).givenUp = true;
-      giveUp();
-    },
-    settle,
-  };
-  return entry;
+  return { promise, resolve };
 }
 
 /**
@@ -45,6 +63,13 @@ export class PendingOutcomes {
   private heldCount = 0;
   private heldBytes = 0;
   private closingSince: number | undefined;
+  private readonly untrack = (entry: PendingOutcome): void => {
+    this.entries.delete(entry);
+    if (entry.bytes > 0) {
+      this.heldCount -= 1;
+      this.heldBytes -= entry.bytes;
+    }
+  };
 
   constructor(private readonly limits: { maxCount: number; maxBytes: number }) {}
 
@@ -57,15 +82,11 @@ export class PendingOutcomes {
     return this.entries.size;
   }
 
-  track(entry: PendingOutcome): void {
+  /** A new owner's entry, tracked until it settles. */
+  start(): PendingOutcome {
+    const entry = new PendingOutcome(this.untrack);
     this.entries.add(entry);
-    void entry.settled.then(() => {
-      this.entries.delete(entry);
-      if (entry.bytes > 0) {
-        this.heldCount -= 1;
-        this.heldBytes -= entry.bytes;
-      }
-    });
+    return entry;
   }
 
   /** Reserves room for an outcome kept for background retries; `false` over the bounds. */

@@ -51,7 +51,9 @@ export async function resolveClaim(
 
 function replay(call: IdempotentCall, outcome: StoredOutcome): MiddlewareResult<any> {
   if (call.headers) writeReplayed(call.headers);
-  emitEvent(call.runtime.onEvent, { type: 'replayed', ...whereOf(call), outcome: outcome.kind });
+  // Built only for a listener: a replay is the hot path.
+  if (call.runtime.onEvent)
+    emitEvent(call.runtime.onEvent, { type: 'replayed', ...whereOf(call), outcome: outcome.kind });
   return {
     marker: middlewareMarker,
     ok: true,
