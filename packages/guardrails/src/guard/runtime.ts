@@ -11,8 +11,10 @@ import { DenialCache } from '../rate-limit/denial-cache.js';
 import type { HeadersTarget } from '../rate-limit/headers.js';
 import { checkLimiterChoice } from '../rate-limit/limiter-choice.js';
 import type { LimiterChoice, ScopeConfig, StoreErrorPolicy } from '../rate-limit/options.js';
+import { isInProcess } from '../stores/in-process.js';
 import type { GuardrailsStore } from '../stores/types.js';
 import { DEFAULTS, type GuardrailsConfig } from './config.js';
+import { withTimeout } from './with-timeout.js';
 
 /** @internal A validated scope, durations in ms. */
 export interface ResolvedScope {
@@ -42,6 +44,8 @@ export interface ResolvedIdempotency {
 /** @internal What the builder and middleware need at run time. */
 export interface GuardRuntime {
   store: GuardrailsStore;
+  /** A store call under its timeout (none is armed for an in-process store, which cannot hang). */
+  timed: <T>(call: Promise<T>, timeoutMs: number, operation: string) => Promise<T>;
   prefix: string;
   scopes: ReadonlyMap<string, ResolvedScope>;
   idempotency: ResolvedIdempotency;
@@ -98,6 +102,7 @@ export function resolveGuardConfig(config: GuardrailsConfig<any, string>): Guard
   }
   return {
     store,
+    timed: isInProcess(store) ? (call) => call : withTimeout,
     prefix,
     scopes: resolvedScopes,
     idempotency: resolveIdempotency(idempotency, undefined, 'idempotency'),

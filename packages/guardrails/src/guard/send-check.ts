@@ -1,6 +1,6 @@
 import type { CheckResult, ClaimRequest, LimitRequest } from '../stores/types.js';
 import type { GuardRuntime } from './runtime.js';
-import { StoreTimeoutError, withTimeout } from './with-timeout.js';
+import { StoreTimeoutError } from './with-timeout.js';
 
 /**
  * @internal One `check` with a deadline on its claim: the moment this caller stops waiting, so
@@ -14,7 +14,7 @@ export async function sendCheck(
 ): Promise<CheckResult> {
   const deadline = Date.now() + timeoutMs;
   const claim = request.claim && { ...request.claim, deadline };
-  const checked = await withTimeout(
+  const checked = await runtime.timed(
     runtime.store.check({ limits: request.limits, claim }),
     timeoutMs,
     'check',
@@ -22,7 +22,7 @@ export async function sendCheck(
   if (checked.claim?.status !== 'expired') return checked;
   const left = deadline - Date.now();
   if (left <= 0) throw new StoreTimeoutError('check', timeoutMs);
-  const again = await withTimeout(runtime.store.check({ limits: [], claim }), left, 'check');
+  const again = await runtime.timed(runtime.store.check({ limits: [], claim }), left, 'check');
   if (again.claim?.status === 'expired') {
     throw new Error(
       "[trpc-guardrails] the store refused a claim as past its deadline twice; its clock and this server's disagree by more than the timeout",

@@ -1,5 +1,4 @@
 import { emitEvent } from '../events.js';
-import { withTimeout } from '../guard/with-timeout.js';
 import { outcomeBytes } from '../stores/outcome-size.js';
 import type { CompleteResult, StoredOutcome } from '../stores/types.js';
 import { type IdempotentCall, runInBackground, whereOf } from './call.js';
@@ -90,7 +89,7 @@ function handOff(call: IdempotentCall, owner: OwnerOutcome, attempts: number, er
 /** One `complete`; a result refused as too large is replaced by the marker for the next one. */
 async function attempt(call: IdempotentCall, owner: OwnerOutcome): Promise<CompleteResult> {
   const { plan, runtime } = call;
-  const answer = await withTimeout(
+  const answer = await runtime.timed(
     runtime.store.complete({
       key: plan.claim.key,
       claimId: plan.claim.claimId,

@@ -1,5 +1,4 @@
 import { emitEvent } from '../events.js';
-import { withTimeout } from '../guard/with-timeout.js';
 import type { IdempotentCall } from './call.js';
 import { fenced, storeError } from './rejections.js';
 
@@ -54,7 +53,7 @@ export function keepLease(call: IdempotentCall, token: number, claimedAt: number
   const beat = async () => {
     const waitMs = Math.min(timeoutMs, leaseMs);
     try {
-      const answer = await withTimeout(
+      const answer = await runtime.timed(
         runtime.store.extend({
           key: plan.claim.key,
           claimId: plan.claim.claimId,

@@ -1,5 +1,4 @@
 import { emitEvent } from '../events.js';
-import { withTimeout } from '../guard/with-timeout.js';
 import type { IdempotentCall } from './call.js';
 import { storeError } from './rejections.js';
 
@@ -7,7 +6,7 @@ import { storeError } from './rejections.js';
 export async function releaseQuietly(call: Pick<IdempotentCall, 'runtime' | 'plan'>): Promise<void> {
   const { runtime, plan } = call;
   try {
-    await withTimeout(
+    await runtime.timed(
       runtime.store.release({ key: plan.claim.key, claimId: plan.claim.claimId }),
       plan.settings.timeoutMs,
       'release',

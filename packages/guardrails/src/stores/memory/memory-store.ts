@@ -1,3 +1,4 @@
+import { markInProcess } from '../in-process.js';
 import { limitKey, limitKeys } from '../limit-key.js';
 import { outcomeBytes } from '../outcome-size.js';
 import type {
@@ -185,7 +186,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
     return record?.state === 'pending' && record.claimId === claimId ? record : undefined;
   }
 
-  return {
+  return markInProcess({
     maxResultBytes,
     get size() {
       return counters.size + records.size;
@@ -280,7 +281,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): GuardrailsStore &
       for (const key of limitKeys(request)) deleted = counters.delete(key) || deleted;
       return deleted ? 'reset' : 'absent';
     },
-  };
+  });
 }
 
 /** Entries one call's sweep step looks at: ~20–60 µs of work. */
