@@ -119,7 +119,7 @@ function describeView(view: RecordView, storeKey: string, transformer?: DataTran
 
 function decodeResult(payload: string, transformer?: DataTransformer): unknown {
   if (payload === '') return undefined;
-  return standaloneTransformer(transformer).result.deserialize(JSON.parse(payload));
+  return standaloneTransformer(transformer).result.decode(payload);
 }
 
 /** @internal The admin method, or an error that names the store's gap. */

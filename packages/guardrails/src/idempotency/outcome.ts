@@ -8,25 +8,33 @@ import {
 import superjson from 'superjson';
 import { rejection } from '../errors.js';
 import type { StoredOutcome, UnreplayableCause } from '../stores/types.js';
+import { superjsonFastDecoder, superjsonFastEncoder } from './superjson-fast-path.js';
 
 /**
  * How results are written to the store and read back: the transformer the app gave tRPC, so
  * classes registered on the app's superjson (or a custom transformer's types) survive a replay.
  */
 export interface OutcomeTransformer {
-  /** Serializes a handler's result (the transformer's output half). */
-  result: { serialize(value: unknown): unknown; deserialize(value: unknown): unknown };
+  /**
+   * A handler's result as stored text and back (the transformer's output half, as JSON);
+   * `encode` gives `undefined` where `JSON.stringify` would.
+   */
+  result: { encode(value: unknown): string | undefined; decode(payload: string): unknown };
   /** Serializes an unknown class in an input, for its fingerprint (the input half). */
   input: { serialize(value: unknown): unknown };
 }
 
-/** Bound once: a superjson instance's methods need their `this`. */
+/**
+ * Bound once: a superjson instance's methods need their `this`. Plain results on superjson take
+ * its fast path (byte for byte what superjson writes).
+ */
 function bind(transformer: CombinedDataTransformer): OutcomeTransformer {
   const { input, output } = transformer;
+  const fastEncode = superjsonFastEncoder(output);
   return {
     result: {
-      serialize: (value) => output.serialize(value),
-      deserialize: (value) => output.deserialize(value),
+      encode: (value) => fastEncode?.(value) ?? JSON.stringify(output.serialize(value)),
+      decode: superjsonFastDecoder(output) ?? ((payload) => output.deserialize(JSON.parse(payload))),
     },
     input: { serialize: (value) => input.serialize(value) },
   };
@@ -53,8 +61,7 @@ export function transformerOf(builder: AnyProcedureBuilder): OutcomeTransformer 
 
 /** Serializes a handler's result; `undefined` at the top level is stored as the empty string. */
 export function encodeResult(data: unknown, transformer: OutcomeTransformer): StoredOutcome {
-  const payload = JSON.stringify(transformer.result.serialize(data));
-  return { kind: 'result', payload: payload ?? '' };
+  return { kind: 'result', payload: transformer.result.encode(data) ?? '' };
 }
 
 export function encodeError(error: TRPCError): StoredOutcome {
@@ -74,7 +81,7 @@ export function replayOutcome(
 ): unknown {
   switch (outcome.kind) {
     case 'result':
-      return outcome.payload === '' ? undefined : transformer.result.deserialize(JSON.parse(outcome.payload));
+      return outcome.payload === '' ? undefined : transformer.result.decode(outcome.payload);
     case 'error':
       throw new TRPCError({ code: outcome.code as TRPCError['code'], message: outcome.message });
     case 'unreplayable': {
