@@ -39,7 +39,7 @@ async function overHttp(latencyMs: number) {
       run: () => client[procedure].mutate({ n: 1 }),
     })),
   ];
-  const timings = await interleave(rows, SETTINGS.calls);
+  const timings = await interleave(rows, SETTINGS.calls, 2, SETTINGS.warmupMs);
   const trips = new Map<string, number>();
   for (const row of rows.slice(2)) {
     trips.set(
@@ -85,7 +85,7 @@ it('scale: 1, 3 and 10 scopes', async () => {
     title: '7. Scale: 1, 3 and 10 scopes',
     method:
       'Over HTTP: the same harness as table 1 (tRPC client → standalone server → `upstashStore` → upstash-local → redis-server), a `.rateLimited()` procedure with 1, 3 and 10 scopes (sliding window, fixed window and token bucket in turn, one identifier each), ' +
-      `${SETTINGS.calls} interleaved calls per row and latency; floor = round trips × one raw store round trip + the same call unguarded. ` +
+      `${SETTINGS.calls} interleaved calls per row and latency (after ${SETTINGS.warmupMs / 1000} s of untimed rounds); floor = round trips × one raw store round trip + the same call unguarded. ` +
       `In process: \`createCaller\` on \`memoryStore()\`, ${SETTINGS.inProcessRounds} interleaved rounds of ${SETTINGS.inProcessBatch} calls, overhead over the unguarded call.`,
     tables: [
       {

@@ -1,4 +1,4 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
 import {
@@ -86,6 +86,12 @@ export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOp
     plain: t.procedure
       .input(z.object({ n: z.number(), idempotencyKey: z.string().optional() }))
       .mutation(handler),
+    /** The unguarded call answering 429, as a refused call does: the floor of a refusal. */
+    plainRefused: t.procedure
+      .input(z.object({ n: z.number(), idempotencyKey: z.string().optional() }))
+      .mutation(() => {
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Refused without a guard' });
+      }),
     /** The unguarded call behind one tRPC middleware that does nothing: what any middleware costs. */
     emptyMiddleware: t.procedure
       .use(function emptyMiddleware({ next }) {

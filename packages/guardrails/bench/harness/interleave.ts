@@ -19,14 +19,24 @@ export function timing(samples: number[]): Timing {
 
 /**
  * Calls every row once per round, in the given order, for `calls` rounds, after `warmup` rounds
- * that are not timed: drift on a shared machine spreads over all rows alike. Replay rows may
- * follow the row whose call `i` created the record they replay. Milliseconds per call.
+ * that are not timed — and, with `warmupMs`, after untimed rounds for at least that long (a cold
+ * HTTP client and gateway answer 2–3× slower for their first few hundred requests). Drift on a
+ * shared machine spreads over all rows alike. Replay rows may follow the row whose call `i`
+ * created the record they replay. Milliseconds per call.
  */
 export async function interleave(
   rows: readonly TimedRow[],
   calls: number,
   warmup = 2,
+  warmupMs = 0,
 ): Promise<Map<string, Timing>> {
+  const warmUntil = performance.now() + warmupMs;
+  let extra = 0;
+  while (performance.now() < warmUntil) {
+    // Indexes of their own, apart from the counted warm-up rounds', the timed ones and `requestsPerCall`'s.
+    for (const row of rows) await row.run(3_000_000 + extra);
+    extra++;
+  }
   const samples = new Map(rows.map((row) => [row.name, [] as number[]]));
   for (let round = -warmup; round < calls; round++) {
     for (const row of rows) {

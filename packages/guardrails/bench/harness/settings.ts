@@ -12,6 +12,16 @@ export const SETTINGS = {
   latenciesMs: [0, 5, 20] as const,
   /** Interleaved calls per row of a latency table. */
   calls: number('BENCH_CALLS', 41),
+  /**
+   * Interleaved calls per row of the floor table (table 1), whose half-millisecond goal needs
+   * steadier medians than the other latency tables.
+   */
+  floorCalls: number('BENCH_FLOOR_CALLS', 121),
+  /**
+   * Untimed rounds before the floor and scale tables time anything, per latency: a cold HTTP
+   * client and gateway answer 2–3× slower for their first few hundred requests.
+   */
+  warmupMs: number('BENCH_WARMUP_MS', 3_000),
   /** Seconds of each autocannon run (each row runs twice, after a 1 s warm-up). */
   throughputSeconds: number('BENCH_SECONDS', 2),
   /** Connections of the throughput table. */

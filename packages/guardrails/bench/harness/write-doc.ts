@@ -46,7 +46,7 @@ export async function writeBenchmarksDoc(options: {
       'Every latency row is a median (and p95) of calls interleaved with the other rows of its table, so drift on a shared machine spreads over all rows alike.',
     [
       ...describeMachine(options.packageRoot),
-      `- store latency settings: ${SETTINGS.latenciesMs.join(', ')} ms added per store request — by upstash-local's \`latencyMs\` before it handles each HTTP request, and by a delaying TCP proxy on each client→redis-server write for the TCP clients; ${SETTINGS.calls} interleaved calls per latency row`,
+      `- store latency settings: ${SETTINGS.latenciesMs.join(', ')} ms added per store request — by upstash-local's \`latencyMs\` before it handles each HTTP request, and by a delaying TCP proxy on each client→redis-server write for the TCP clients; ${SETTINGS.calls} interleaved calls per latency row (${SETTINGS.floorCalls} in table 1)`,
       `- run: ${new Date().toISOString()}, wall time of the whole \`pnpm bench\` run ${(options.wallSeconds / 60).toFixed(1)} min`,
     ].join('\n'),
     toc.join('\n'),
