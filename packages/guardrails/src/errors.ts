@@ -112,9 +112,33 @@ export function rejection(
   data: GuardrailsErrorData,
   cause?: unknown,
 ): TRPCError {
-  const reason = new GuardrailsRejection(message, data, cause === undefined ? undefined : { cause });
-  return new TRPCError({ code, message, cause: reason });
+  return withoutStack(() => {
+    const reason = new GuardrailsRejection(message, data, cause === undefined ? undefined : { cause });
+    return new TRPCError({ code, message, cause: reason });
+  });
 }
+
+/**
+ * A rejection is an answer, not a fault: its stack would only point into the guard, and capturing
+ * one is most of what refusing a call costs (a refused caller may call again at once, and an
+ * attacker will). Where the runtime lets `Error.stackTraceLimit` be set (V8, JavaScriptCore),
+ * rejections are made without one.
+ */
+function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  if (!STACK_LIMIT_WRITABLE) return make();
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+const STACK_LIMIT_WRITABLE = (() => {
+  const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+  return typeof descriptor?.value === 'number' && descriptor.writable === true;
+})();
 
 /**
  * Returns the client-facing guardrails data of an error thrown by a guarded procedure, or
