@@ -64,7 +64,8 @@ export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOp
     denialCache = false,
   } = options;
   const prefix = options.prefix ?? `bench${Math.random().toString(36).slice(2, 8)}`;
-  const t = initTRPC.context<BenchContext>().create({ transformer: superjson });
+  // As a production server runs (NODE_ENV=production): error answers carry no stack.
+  const t = initTRPC.context<BenchContext>().create({ transformer: superjson, isDev: false });
   const guard = createGuardrails<BenchContext>()({
     store,
     prefix,

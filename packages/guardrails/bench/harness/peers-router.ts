@@ -18,7 +18,8 @@ export function createPeersRouter(options: {
   const prefix = `peer${Math.random().toString(36).slice(2, 8)}`;
   const limiters = createThreeLimiters(options.redis, prefix);
   const handWritten = seedPattern(options.redis, limiters, prefix);
-  const t = initTRPC.context<BenchContext>().create({ transformer: superjson });
+  // As a production server runs (NODE_ENV=production): error answers carry no stack.
+  const t = initTRPC.context<BenchContext>().create({ transformer: superjson, isDev: false });
   const input = z.object({ n: z.number(), idempotencyKey: z.string().optional() });
   const handler = async (n: number) => ({ n, at: new Date() });
   const limited = () => {
