@@ -6,6 +6,7 @@
  */
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, it } from 'vitest';
+import { CHECK_SCRIPT } from '../src/stores/lua/check.js';
 import { upstashStore } from '../src/stores/upstash/index.js';
 import { type Backend, startBackend } from './harness/backend.js';
 import { type BenchRouter, createBenchRouter } from './harness/bench-router.js';
@@ -34,6 +35,13 @@ const GUARDED = [
   { name: 'limit-denied idempotent call', target: 1, base: 'unguarded, answering 429' },
 ] as const;
 
+/** `CHECK_SCRIPT`'s five arguments per limit (algorithm, a, b, c, cost) for the bench's 3 scopes. */
+const THREE_LIMITS_ARGS = [
+  ...['2', '1000000000', '10000', '0', '1'],
+  ...['2', '1000000000', '60000', '0', '1'],
+  ...['3', '1000000000', '60000', '1000000000', '1'],
+];
+
 function deniedOnly(error: unknown): void {
   if (!(error instanceof TRPCClientError) || error.data?.code !== 'TOO_MANY_REQUESTS') throw error;
 }
@@ -47,8 +55,14 @@ async function measureLatency(latencyMs: number) {
   const tag = `l${latencyMs}`;
   // The `once` scope allows one call an hour: spend it, so every timed call is refused.
   await client.denied.mutate({ n: 0, idempotencyKey: `${tag}-spend` });
+  // The guard's own check script for 3 scopes, called directly: what a real script costs over
+  // `return 1` (its Lua in redis-server, its arguments and reply through the gateway).
+  const checkSha = await redis.scriptLoad(CHECK_SCRIPT);
+  const checkKeys = [`${tag}:zz:a`, `${tag}:zz:b`, `${tag}:zz:c`];
+  const checkArgs = ['3', ...THREE_LIMITS_ARGS];
   const rows: TimedRow[] = [
     { name: 'raw store round trip', run: () => redis.eval('return 1', [], []) },
+    { name: 'check script round trip', run: () => redis.evalsha(checkSha, checkKeys, checkArgs) },
     { name: 'unguarded', run: (i) => client.plain.mutate({ n: 1, idempotencyKey: `${tag}-u-${i}` }) },
     {
       name: 'unguarded, answering 429',
@@ -129,8 +143,9 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
     const raw = timings.get('raw store round trip')!;
     const unguarded = timings.get('unguarded')!;
     const refused = timings.get('unguarded, answering 429')!;
+    const script = timings.get('check script round trip')!;
     tables.push({
-      caption: `**${latencyMs} ms added per store request** — one raw store round trip ${ms(raw.median)} ms (p95 ${ms(raw.p95)}), the same call unguarded ${ms(unguarded.median)} ms (p95 ${ms(unguarded.p95)}), answering 429 unguarded ${ms(refused.median)} ms (p95 ${ms(refused.p95)}); cold start (first 3 scopes + idempotent call of a new store after \`SCRIPT FLUSH\`): ${cold.requests} store requests, ${ms(cold.elapsed)} ms`,
+      caption: `**${latencyMs} ms added per store request** — one raw store round trip ${ms(raw.median)} ms (p95 ${ms(raw.p95)}), the same call unguarded ${ms(unguarded.median)} ms (p95 ${ms(unguarded.p95)}), answering 429 unguarded ${ms(refused.median)} ms (p95 ${ms(refused.p95)}); one round trip of the guard's check script for 3 scopes, called directly ${ms(script.median)} ms (p95 ${ms(script.p95)}); cold start (first 3 scopes + idempotent call of a new store after \`SCRIPT FLUSH\`): ${cold.requests} store requests, ${ms(cold.elapsed)} ms`,
       table: {
         head: [
           'call',
@@ -169,6 +184,7 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
     tables,
     notes: [
       'A limit-denied idempotent call is the `once` scope (1 call an hour) after its one call is spent: it answers 429.',
+      "The check script round trip is the guard's own script for 3 scopes, sent directly with `EVALSHA` through the same client: its distance from the raw round trip is what a real script costs (Lua in redis-server, 16 arguments and a nested reply through the gateway), part of every guarded row's distance to the floor. `INFO commandstats` put that script at ~50–70 µs a call inside redis-server against ~2.5 µs for `return 1` (measured with `redis-benchmark`, not by this bench).",
     ],
     ...elapsed(),
   });
