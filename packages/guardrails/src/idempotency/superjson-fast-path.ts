@@ -42,7 +42,7 @@ export function superjsonFastDecoder(transformer: unknown): ((payload: string) =
 
 interface Internals {
   customTransformerRegistry?: { transfomers?: object };
-  classRegistry?: { getIdentifier?(value: unknown): unknown };
+  classRegistry?: { getIdentifier?(value: unknown): unknown; kv?: { valueToKey?: unknown } };
 }
 
 /** The superjson instance behind a transformer: an instance, or the class's default one. */
@@ -61,6 +61,9 @@ function superjsonInstance(transformer: unknown): SuperJSON | undefined {
 function builtInRulesOnly(instance: SuperJSON): boolean {
   const { customTransformerRegistry, classRegistry } = instance as unknown as Required<Internals>;
   for (const _ in customTransformerRegistry.transfomers) return false;
+  // No class registered at all: nothing to look up.
+  const registered = classRegistry.kv?.valueToKey;
+  if (registered instanceof Map && registered.size === 0) return true;
   // superjson asks its class registry about every value's constructor before the built-in rules.
   for (const type of BUILT_IN_CONSTRUCTORS) {
     if (classRegistry.getIdentifier!(type) !== undefined) return false;
@@ -149,5 +152,8 @@ class FastWalk {
 
 /** superjson's path escaping: `\` doubled, then `.` escaped. */
 function escapeKey(key: string): string {
+  if (!ESCAPED.test(key)) return key;
   return key.replace(/\\/g, '\\\\').replace(/\./g, '\\.');
 }
+
+const ESCAPED = /[\\.]/;
