@@ -125,8 +125,8 @@ export function rejection(
  * rejections are made without one.
  */
 function withoutStack<T>(make: () => T): T {
-  const limit = Error.stackTraceLimit;
   if (!STACK_LIMIT_WRITABLE) return make();
+  const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
     return make();
