@@ -10,13 +10,14 @@ import { CHECK_SCRIPT } from '../src/stores/lua/check.js';
 import { upstashStore } from '../src/stores/upstash/index.js';
 import { type Backend, startBackend } from './harness/backend.js';
 import { type BenchRouter, createBenchRouter } from './harness/bench-router.js';
+import { createCallBreakdown } from './harness/call-breakdown.js';
 import type { Fragment } from './harness/fragments.js';
 import { benchClient, serveRouter } from './harness/http-server.js';
 import { interleave, requestsPerCall, type TimedRow } from './harness/interleave.js';
 import type { Table } from './harness/markdown.js';
 import { benchTimer, publish } from './harness/publish.js';
 import { SETTINGS } from './harness/settings.js';
-import { count, ms, signed } from './harness/stats.js';
+import { count, median, ms, signed } from './harness/stats.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -49,8 +50,9 @@ function deniedOnly(error: unknown): void {
 async function measureLatency(latencyMs: number) {
   const redis = backend.client(latencyMs);
   const gateway = backend.gateways.get(latencyMs)!;
-  const { router } = createBenchRouter(upstashStore(redis));
-  const server = await serveRouter(router);
+  const breakdown = createCallBreakdown();
+  const { router } = createBenchRouter(breakdown.timeStore(upstashStore(redis)));
+  const server = await serveRouter(router, { onServed: (ms) => breakdown.served(ms) });
   const client = benchClient<BenchRouter>(server.url);
   const tag = `l${latencyMs}`;
   // The `once` scope allows one call an hour: spend it, so every timed call is refused.
@@ -90,7 +92,13 @@ async function measureLatency(latencyMs: number) {
       run: (i) => client.denied.mutate({ n: 1, idempotencyKey: `${tag}-d-${i}` }).catch(deniedOnly),
     },
   ];
-  const timings = await interleave(rows, SETTINGS.floorCalls, 2, SETTINGS.warmupMs);
+  const timings = await interleave(
+    rows.map((row) => breakdown.row(row)),
+    SETTINGS.floorCalls,
+    2,
+    SETTINGS.warmupMs,
+  );
+  const callTimes = new Map(rows.map((row) => [row.name, breakdown.last(row.name, SETTINGS.floorCalls)]));
   // Round trips in a pass of their own, each call followed by time for background work to show.
   const roundTrips = new Map<string, number>();
   for (const row of rows) {
@@ -98,7 +106,7 @@ async function measureLatency(latencyMs: number) {
   }
   const cold = await coldStart(latencyMs);
   await server.close();
-  return { timings, roundTrips, cold };
+  return { timings, roundTrips, cold, callTimes };
 }
 
 /** The first guarded call of a new store on a Redis that knows no script yet. */
@@ -173,6 +181,45 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
       },
     });
   }
+  tables.push({
+    caption:
+      "**Where the distance goes** (medians over the same timed calls, ms): the server's time for the request (arrival → `res.end()`), the part of it spent inside the guard's store calls, and the rest against the same for the unguarded call (for the refused row, the unguarded 429)",
+    table: {
+      head: [
+        'call',
+        'added ms',
+        'client ms',
+        'server ms',
+        'in store calls ms',
+        'server − store − unguarded server',
+        'store − round trips × raw',
+        'outside the server, over unguarded',
+      ],
+      rows: SETTINGS.latenciesMs.flatMap((latencyMs) => {
+        const { timings, roundTrips, callTimes } = results.get(latencyMs)!;
+        const raw = timings.get('raw store round trip')!.median;
+        return GUARDED.map(({ name, base }) => {
+          const calls = callTimes.get(name)!;
+          const baseCalls = callTimes.get(base)!;
+          const server = median(calls.map((call) => call.serverMs));
+          const store = median(calls.map((call) => call.storeMs));
+          const own = median(calls.map((call) => call.serverMs - call.storeMs));
+          const baseServer = median(baseCalls.map((call) => call.serverMs));
+          const outside = timings.get(name)!.median - server - (timings.get(base)!.median - baseServer);
+          return [
+            name,
+            String(latencyMs),
+            ms(timings.get(name)!.median),
+            ms(server),
+            ms(store),
+            signed(own - baseServer),
+            signed(store - roundTrips.get(name)! * raw),
+            signed(outside),
+          ];
+        });
+      }),
+    },
+  });
   await publish({
     id: 'latency-floor',
     title: '1. Latency against the floor (real HTTP, Upstash store)',
@@ -184,6 +231,7 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
     tables,
     notes: [
       'A limit-denied idempotent call is the `once` scope (1 call an hour) after its one call is spent: it answers 429.',
+      "Where the distance goes: 'server − store − unguarded server' is the guard's own work on the server (planning, deciding, encoding, tRPC's extra middleware); 'store − round trips × raw' is what the guard's store calls cost beyond raw round trips (its scripts, their arguments and replies, the client's encoding); 'outside the server' is what the call costs beyond the server's time, over the unguarded call's (the client and the event loop). Timing the store calls and the server adds a few µs to each row.",
       "The check script round trip is the guard's own script for 3 scopes, sent directly with `EVALSHA` through the same client: its distance from the raw round trip is what a real script costs (Lua in redis-server, 16 arguments and a nested reply through the gateway), part of every guarded row's distance to the floor. `INFO commandstats` put that script at ~50–70 µs a call inside redis-server against ~2.5 µs for `return 1` (measured with `redis-benchmark`, not by this bench).",
     ],
     ...elapsed(),
