@@ -6,7 +6,9 @@
  */
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, it } from 'vitest';
+import { slidingWindow, tokenBucket } from '../src/index.js';
 import { CHECK_SCRIPT } from '../src/stores/lua/check.js';
+import { limitArgs } from '../src/stores/lua/check-call.js';
 import { upstashStore } from '../src/stores/upstash/index.js';
 import { type Backend, startBackend } from './harness/backend.js';
 import { type BenchRouter, createBenchRouter } from './harness/bench-router.js';
@@ -16,7 +18,7 @@ import { benchClient, serveRouter } from './harness/http-server.js';
 import { interleave, requestsPerCall, type TimedRow } from './harness/interleave.js';
 import type { Table } from './harness/markdown.js';
 import { benchTimer, publish } from './harness/publish.js';
-import { SETTINGS } from './harness/settings.js';
+import { SETTINGS, UNLIMITED } from './harness/settings.js';
 import { count, median, ms, signed } from './harness/stats.js';
 
 let backend: Backend;
@@ -36,12 +38,12 @@ const GUARDED = [
   { name: 'limit-denied idempotent call', target: 1, base: 'unguarded, answering 429' },
 ] as const;
 
-/** `CHECK_SCRIPT`'s five arguments per limit (algorithm, a, b, c, cost) for the bench's 3 scopes. */
+/** `CHECK_SCRIPT`'s arguments for the bench router's 3 scopes (`ip`, `user`, `tenant`), as the store builds them. */
 const THREE_LIMITS_ARGS = [
-  ...['2', '1000000000', '10000', '0', '1'],
-  ...['2', '1000000000', '60000', '0', '1'],
-  ...['3', '1000000000', '60000', '1000000000', '1'],
-];
+  slidingWindow(UNLIMITED, '10 s'),
+  slidingWindow(UNLIMITED, '60 s'),
+  tokenBucket(UNLIMITED, '60 s', UNLIMITED),
+].flatMap((limiter) => limitArgs({ prefix: '', identifier: '', limiter, cost: 1 }).map(String));
 
 function deniedOnly(error: unknown): void {
   if (!(error instanceof TRPCClientError) || error.data?.code !== 'TOO_MANY_REQUESTS') throw error;
