@@ -3,13 +3,14 @@ import SuperJSON from 'superjson';
 /**
  * The common shape of a handler's result — plain objects, arrays, strings, booleans, `null`,
  * finite numbers and valid `Date`s — written as the exact text `JSON.stringify(superjson.serialize(value))`
- * gives, without superjson's generic walk (which tries every rule on every value: ~9 µs for
- * `{ n, at: new Date() }`, against ~1 µs here).
+ * gives, without superjson's generic walk (which tries every rule on every value): 2–4× faster for
+ * `{ n, at: new Date() }`, whose remaining cost is `toISOString` and `JSON.stringify`.
  *
  * Anything else (undefined, -0, NaN, bigint, Map, Set, classes, a shared or circular reference,
  * a key superjson refuses) returns `undefined` and goes through superjson itself. So does every
- * value while the instance has custom transformers or has registered `Object`, `Array` or `Date`
- * as a class: those rules run before the built-in ones and could claim any value. A property test
+ * value while the instance has custom transformers or has registered one of the built-in
+ * constructors (`Object`, `Array`, `Date`, `String`, `Number`, `Boolean`) as a class: those rules
+ * run before the built-in ones and could claim any value. A property test
  * (`superjson-fast-path.test.ts`) holds this file to superjson's own output.
  */
 export function superjsonFastEncoder(
