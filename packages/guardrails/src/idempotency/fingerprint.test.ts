@@ -75,6 +75,18 @@ describe('fingerprintInput', () => {
     );
   });
 
+  it('fingerprints an invalid Date as the null superjson carries it as, even as a Map key', () => {
+    // Found by the round-trip property above (seed -1009452032): superjson tags only valid Dates.
+    for (const input of [
+      new Date(Number.NaN),
+      new Map([[new Date(Number.NaN), '']]),
+      { at: new Date('x') },
+    ]) {
+      expect(fingerprintInput(superjson.parse(superjson.stringify(input)))).toBe(fingerprintInput(input));
+    }
+    expect(canonicalize(new Date(Number.NaN))).toBe(canonicalize(null));
+  });
+
   it('tells apart values that JSON would conflate', () => {
     const pairs: [unknown, unknown][] = [
       [1, '1'],

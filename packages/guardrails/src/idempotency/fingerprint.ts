@@ -161,7 +161,9 @@ class Canonicalizer {
     const proto = Object.getPrototypeOf(object);
     if (proto === Object.prototype || proto === null) return this.entriesForm('{', object, depth);
     if (object instanceof Date) {
-      return `d:${Number.isNaN(object.getTime()) ? 'invalid' : object.toISOString()}`;
+      // superjson only tags valid Dates; an invalid one travels as JSON `null`, so it is
+      // fingerprinted as `null` too, or a first call and its retry over the wire would differ.
+      return Number.isNaN(object.getTime()) ? 'null' : `d:${object.toISOString()}`;
     }
     if (object instanceof RegExp) return `r:${JSON.stringify(object.source)}/${object.flags}`;
     if (object instanceof Set) {
