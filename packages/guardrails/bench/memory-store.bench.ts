@@ -139,7 +139,8 @@ it('memory store at 1 M keys: bytes per key, latency while expiry sweeps run', a
       ms(percentile(latencies, 50)),
       ms(percentile(latencies, 99)),
       ms(percentile(latencies, 99.9)),
-      ms(Math.max(...latencies)),
+      // Not Math.max(...latencies): spread past ~120 k arguments overflows the stack.
+      ms(percentile(latencies, 100)),
       String(latencies.filter((value) => value > 5).length),
       [...latencies]
         .sort((a, b) => b - a)
