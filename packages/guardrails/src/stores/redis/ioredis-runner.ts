@@ -1,4 +1,5 @@
 import { keySlot } from '../key-slot.js';
+import { coalesceCalls } from '../lua/coalesce-calls.js';
 import {
   commandArgs,
   pipelinedRunner,
@@ -49,7 +50,8 @@ export function isIoredis(client: unknown): client is IoredisClient {
 }
 
 /**
- * The runner on ioredis. A `Redis` gets one `pipeline()` per batch. A `Cluster` gets one
+ * The runner on ioredis. A `Redis` gets one `pipeline()` per batch, and the runs started while
+ * a batch is in flight share the next one (see `coalesced`). A `Cluster` gets one
  * `pipeline()` per master, all sent at once: ioredis sends a cluster pipeline to a single node
  * and rejects one whose keys span several, so the runner groups calls by the master serving
  * their slot (its `slots` table). ioredis follows `MOVED`/`ASK` in a pipeline only when every
@@ -100,49 +102,63 @@ export function ioredisRunner(client: IoredisClient, options: ScriptRunnerOption
   }
 
   if (!client.isCluster) {
-    return pipelinedRunner(
-      {
-        topology: 'single',
-        nodeOf: () => single,
-        send: (_node, commands, wait) =>
-          sendPipeline(commands, wait).catch((error) => ({
-            replies: commands.map(() => toError(error)),
-            ...(wait && { acknowledged: toError(error) }),
-          })),
-        sendOne,
-        waitOn: (_node, { count, timeoutMs }) => client.call('WAIT', count, timeoutMs),
-      },
-      options,
+    return coalesced(
+      pipelinedRunner(
+        {
+          topology: 'single',
+          nodeOf: () => single,
+          send: (_node, commands, wait) =>
+            sendPipeline(commands, wait).catch((error) => ({
+              replies: commands.map(() => toError(error)),
+              ...(wait && { acknowledged: toError(error) }),
+            })),
+          sendOne,
+          waitOn: (_node, { count, timeoutMs }) => client.call('WAIT', count, timeoutMs),
+        },
+        options,
+      ),
     );
   }
 
-  return pipelinedRunner(
-    {
-      topology: 'cluster',
-      nodeOf(keys) {
-        const key = keys[0];
-        return key === undefined ? undefined : client.slots?.[keySlot(prefix + key)]?.[0];
+  return coalesced(
+    pipelinedRunner(
+      {
+        topology: 'cluster',
+        nodeOf(keys) {
+          const key = keys[0];
+          return key === undefined ? undefined : client.slots?.[keySlot(prefix + key)]?.[0];
+        },
+        async send(node, commands, wait) {
+          // Slots not learned yet: each command is routed by ioredis once it knows them.
+          if (node === undefined) return routeEach(commands);
+          // A cluster pipeline rejects only before sending (its keys span nodes after a slots
+          // refresh, or the cluster is not ready): nothing ran, so each command goes on its own.
+          return sendPipeline(commands, wait).catch(() => routeEach(commands));
+        },
+        sendOne,
+        async waitOn(node, { count, timeoutMs }) {
+          // An ASK names the node as the cluster knows it; ioredis may dial it elsewhere (natMap).
+          const address = natMapped(client.options.natMap, node);
+          const connection = client
+            .nodes?.('master')
+            .find(({ options: { host, port } }) => `${host}:${port}` === address);
+          if (!connection) throw new Error(`ioredis has no connection to ${node}`);
+          return connection.call('WAIT', count, timeoutMs);
+        },
       },
-      async send(node, commands, wait) {
-        // Slots not learned yet: each command is routed by ioredis once it knows them.
-        if (node === undefined) return routeEach(commands);
-        // A cluster pipeline rejects only before sending (its keys span nodes after a slots
-        // refresh, or the cluster is not ready): nothing ran, so each command goes on its own.
-        return sendPipeline(commands, wait).catch(() => routeEach(commands));
-      },
-      sendOne,
-      async waitOn(node, { count, timeoutMs }) {
-        // An ASK names the node as the cluster knows it; ioredis may dial it elsewhere (natMap).
-        const address = natMapped(client.options.natMap, node);
-        const connection = client
-          .nodes?.('master')
-          .find(({ options: { host, port } }) => `${host}:${port}` === address);
-        if (!connection) throw new Error(`ioredis has no connection to ${node}`);
-        return connection.call('WAIT', count, timeoutMs);
-      },
-    },
-    options,
+      options,
+    ),
   );
+}
+
+/**
+ * Concurrent guard calls share pipelines (see {@link coalesceCalls}): an ioredis pipeline is
+ * one socket write, and building and writing one per call cost more server CPU under load than
+ * the rest of the store. (With `replicas`, a call sharing a pipeline with a durable one waits for
+ * its `WAIT`; on one connection it would wait behind that `WAIT` anyway.)
+ */
+function coalesced(runner: ScriptRunner): ScriptRunner {
+  return { topology: runner.topology, run: coalesceCalls((calls) => runner.run(calls)) };
 }
 
 /** The address ioredis dials for `node` under its `natMap` option (an object or a function). */

@@ -97,6 +97,30 @@ describe.each(CLIENT_KINDS)('script runner on one redis-server, %s', (kind: Clie
     });
   });
 
+  it('runs started in one tick share a round trip, each with its own reply', async () => {
+    await withClient(proxy.port, async ({ client }) => {
+      const trips: number[] = [];
+      const runner = createScriptRunner(client, { onRoundTrip: (_node, calls) => trips.push(calls) });
+      const k = prefix();
+      await runner.run([incr(`${k}warm`), fail(`${k}warm`)]); // loads both scripts
+      proxy.reset();
+      trips.length = 0;
+
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => runner.run(i === 7 ? [fail(`${k}c`)] : [incr(`${k}n`, 1)])),
+      );
+
+      const errors = results.filter(([reply]) => reply instanceof Error);
+      expect(errors).toEqual([[expect.objectContaining({ message: expect.stringContaining(`BOOM ${k}c`) })]]);
+      const counters = results.flatMap(([reply]) => (reply instanceof Error ? [] : [counterOf(reply)]));
+      expect(counters.sort((a, b) => a - b)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+      expect(proxy.roundTrips).toBe(1);
+      // ioredis: one pipeline for all of them (the runner coalesces); node-redis pipelines the
+      // commands of one tick into one write by itself, from one batch per run.
+      expect(trips).toEqual(kind === 'ioredis' ? [20] : Array(20).fill(1));
+    });
+  });
+
   it('an empty batch sends nothing', async () => {
     await withClient(proxy.port, async ({ client }) => {
       proxy.reset();
