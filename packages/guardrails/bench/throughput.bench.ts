@@ -13,7 +13,7 @@ import { createBenchRouter } from './harness/bench-router.js';
 import { type BenchServer, serveRouter } from './harness/http-server.js';
 import { benchTimer, publish } from './harness/publish.js';
 import { SETTINGS } from './harness/settings.js';
-import { count, mean, ratio, thousands } from './harness/stats.js';
+import { count, mean, median, ms, ratio, thousands } from './harness/stats.js';
 
 let backend: Backend;
 let memoryServer: BenchServer;
@@ -30,16 +30,30 @@ afterAll(async () => {
 });
 
 const BODY = { json: { n: 1, idempotencyKey: '[<id>]' } };
+/** Every request replays the one record this key left. */
+const REPLAY_BODY = { json: { n: 1, idempotencyKey: 'throughput-replay' } };
 
 it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
   const elapsed = benchTimer();
   const gateway = backend.gateways.get(0)!;
   const rows = [
-    { name: 'unguarded', url: `${memoryServer.url}/plain` },
-    { name: 'guarded, memory store', url: `${memoryServer.url}/guarded` },
-    { name: 'guarded, Upstash store', url: `${upstashServer.url}/guarded` },
+    { name: 'unguarded', url: `${memoryServer.url}/plain`, body: BODY },
+    { name: 'guarded, memory store', url: `${memoryServer.url}/guarded`, body: BODY },
+    { name: '3 scopes, memory store', url: `${memoryServer.url}/threeScopes`, body: BODY },
+    { name: 'replay, memory store', url: `${memoryServer.url}/idempotent`, body: REPLAY_BODY },
+    { name: 'guarded, Upstash store', url: `${upstashServer.url}/guarded`, body: BODY },
   ];
-  for (const row of rows) await loadTest({ url: row.url, body: BODY, connections: 8, seconds: 1 });
+  for (const row of rows) await loadTest({ url: row.url, body: row.body, connections: 8, seconds: 1 });
+  // A raw round trip at rest: what a closed loop of first executions (2 sequential round trips)
+  // can never go below.
+  const redis = backend.client(0);
+  const trips: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const start = performance.now();
+    await redis.eval('return 1', [], []);
+    if (i >= 100) trips.push(performance.now() - start);
+  }
+  const rawTripMs = median(trips);
 
   type Sample = { rps: number; p99: number; cpuUs: number; storeRequests: number; failures: number };
   const results = new Map<string, Sample[]>();
@@ -50,7 +64,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
       const requestsBefore = await gateway.requests();
       const result = await loadTest({
         url: row.url,
-        body: BODY,
+        body: row.body,
         connections,
         seconds: SETTINGS.throughputSeconds,
       });
@@ -86,7 +100,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
     id: 'throughput',
     title: '3. Throughput over HTTP (autocannon, one server)',
     method:
-      `autocannon ${'`'}-c N -d ${SETTINGS.throughputSeconds}${'`'} in its own process POSTs the same mutation to one standalone tRPC server (one Node process, this bench's), a fresh \`idempotencyKey\` per request (\`-I\`), after a 1 s warm-up per row; for each connection count the three rows run forward then backward and each figure is the mean of its two runs (p99: the worse). ` +
+      `autocannon ${'`'}-c N -d ${SETTINGS.throughputSeconds}${'`'} in its own process POSTs the same mutation to one standalone tRPC server (one Node process, this bench's), a fresh \`idempotencyKey\` per request (\`-I\`), after a 1 s warm-up per row; for each connection count the five rows run forward then backward and each figure is the mean of its two runs (p99: the worse). ` +
       'Guarded = 3 scopes + idempotent, first execution (every request a new key). The Upstash store talks to upstash-local (own process, 0 ms added) → redis-server. ' +
       "Server CPU is this process's user + system time per completed request; store requests are gateway HTTP requests per completed request (below 2 means calls of one tick were coalesced into one request).",
     tables: [
@@ -97,8 +111,10 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
             'unguarded req/s',
             'memory: guarded req/s',
             'memory: ratio (goal ≥ 0.95)',
+            'memory, 3 scopes alone / replay alone: ratio',
             'Upstash: guarded req/s',
             'Upstash: ratio (goal ≥ 0.60)',
+            'Upstash: ceiling of the ratio at 2 sequential round trips',
             'Upstash: store requests per call',
             'p99 ms unguarded / memory / Upstash',
             'server CPU µs per request unguarded / memory / Upstash',
@@ -107,13 +123,20 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
             const plain = cell('unguarded', connections);
             const memory = cell('guarded, memory store', connections);
             const upstash = cell('guarded, Upstash store', connections);
+            const scopes = cell('3 scopes, memory store', connections);
+            const replay = cell('replay, memory store', connections);
+            // Each of c connections needs at least the unguarded request's time plus two raw
+            // round trips per first execution.
+            const ceiling = 1 / (1 + (2 * rawTripMs * plain.rps) / (1000 * connections));
             return [
               String(connections),
               thousands(plain.rps),
               thousands(memory.rps),
               ratio(memory.rps / plain.rps),
+              `${ratio(scopes.rps / plain.rps)} / ${ratio(replay.rps / plain.rps)}`,
               thousands(upstash.rps),
               ratio(upstash.rps / plain.rps),
+              ratio(Math.min(1, ceiling)),
               count(Math.round(upstash.storeRequests * 100) / 100),
               `${plain.p99} / ${memory.p99} / ${upstash.p99}`,
               `${thousands(plain.cpuUs)} / ${thousands(memory.cpuUs)} / ${thousands(upstash.cpuUs)}`,
@@ -124,6 +147,8 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
     ],
     notes: [
       `Non-2xx answers, errors and timeouts over every run: ${failures}.`,
+      `The Upstash ceiling: with c connections each request takes at least the unguarded request's time (c ÷ its req/s) plus 2 raw store round trips (${ms(rawTripMs)} ms each at rest, \`EVAL "return 1"\` from this process), so no design that stores the outcome before answering can pass 1 ÷ (1 + 2 × round trip × unguarded req/s ÷ c). Where the ceiling is above the goal and the ratio is not, the server's CPU decides (the last column).`,
+      'The two middle memory rows run the same load on `threeScopes` (3 limits, no idempotency) and on `idempotent` replaying one stored record, to show what each guard costs alone.',
       "All of autocannon, the server, the gateway and redis-server share the same 2 cores, so the Upstash row also pays for the gateway's CPU; a hosted Upstash would not take it from the server's cores.",
     ],
     ...elapsed(),
