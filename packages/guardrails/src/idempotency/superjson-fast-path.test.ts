@@ -157,4 +157,14 @@ describe('superjson fast path', () => {
       { numRuns: 1_000 },
     );
   });
+
+  it('gives every read a result of its own: changing one replay never shows in the next', () => {
+    const decode = superjsonFastDecoder(superjson)!;
+    const payload = superjson.stringify({ at: new Date(0), items: [{ n: 1 }], tags: new Set(['a']) });
+    const first = decode(payload) as { at: Date; items: { n: number }[]; tags: Set<string> };
+    first.at.setTime(5);
+    first.items[0]!.n = 2;
+    first.tags.add('b');
+    expect(decode(payload)).toEqual({ at: new Date(0), items: [{ n: 1 }], tags: new Set(['a']) });
+  });
 });

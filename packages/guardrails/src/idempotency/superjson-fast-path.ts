@@ -29,16 +29,14 @@ export function superjsonFastEncoder(
 }
 
 /**
- * A stored payload read back, when superjson would only have copied it: a payload without
- * `meta` is its `json` as it stands (`JSON.parse` made it fresh, so it needs no copy).
+ * A stored payload read back without superjson's deep copy of it (`inPlace`, as its own `parse`
+ * does): `JSON.parse` made every object fresh, so each replay still gets a result of its own.
+ * The copy was most of a large replay's cost.
  */
 export function superjsonFastDecoder(transformer: unknown): ((payload: string) => unknown) | undefined {
   const instance = superjsonInstance(transformer);
   if (!instance) return undefined;
-  return (payload) => {
-    const parsed = JSON.parse(payload) as { json: unknown; meta?: unknown };
-    return parsed.meta === undefined ? parsed.json : instance.deserialize(parsed as never);
-  };
+  return (payload) => instance.deserialize(JSON.parse(payload), { inPlace: true });
 }
 
 interface Internals {
