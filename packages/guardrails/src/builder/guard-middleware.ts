@@ -14,7 +14,7 @@ import { runUnguarded, type UnguardedCall } from '../idempotency/unguarded.js';
 import { decideLimits } from '../rate-limit/decision.js';
 import { type HeadersTarget, isHeadersTarget } from '../rate-limit/headers.js';
 import { type PlannedLimit, planLimits } from '../rate-limit/plan.js';
-import type { CheckResult, ClaimResult, LimitResult } from '../stores/types.js';
+import type { CheckResult, ClaimResult, LimitRequest, LimitResult } from '../stores/types.js';
 import type { GuardStep, IdempotentStep, LimitStep } from './guard-steps.js';
 
 /** @internal The guard calls that run together: the limits, then at most one claim. */
@@ -84,11 +84,9 @@ export async function runGuards(
   const planning = idempotentStep ? await planClaim(runtime, idempotentStep, call) : undefined;
   const plan = planning?.plan;
   const unguarded = planning?.unguarded;
-  /** The rest of the chain for a call with no claim: plain, or unguarded (no key, `required: false`). */
-  const pass = () => (unguarded ? runUnguarded(runtime, unguarded, next) : next());
   if (planned.length === 0 && !plan) {
     if (planning?.error) throw planning.error;
-    return pass();
+    return unguarded ? runUnguarded(runtime, unguarded, next) : await next();
   }
   if (plan && runtime.outcomes.closing) {
     throw unavailable(undefined, 'The server is shutting down; retry shortly');
@@ -112,17 +110,15 @@ export async function runGuards(
     }
   }
   const sentAt = Date.now();
-  const timeoutMs = Math.min(
-    ...planned.map((limit) => limit.scope.timeoutMs),
-    plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY,
-  );
+  let timeoutMs = plan?.settings.timeoutMs ?? Number.POSITIVE_INFINITY;
+  const limits: LimitRequest[] = [];
+  for (const limit of planned) {
+    limits.push(limit.request);
+    if (limit.scope.timeoutMs < timeoutMs) timeoutMs = limit.scope.timeoutMs;
+  }
   let checked: CheckResult;
   try {
-    checked = await sendCheck(
-      runtime,
-      { limits: planned.map((limit) => limit.request), claim: claimNow },
-      timeoutMs,
-    );
+    checked = await sendCheck(runtime, { limits, claim: claimNow }, timeoutMs);
   } catch (error) {
     return onCheckFailure(runtime, {
       planned,
@@ -151,7 +147,8 @@ export async function runGuards(
     throw limitError;
   }
   if (planning?.error) throw planning.error;
-  if (!plan) return pass();
+  // The rest of the chain for a call with no claim: plain, or unguarded (no key, `required: false`).
+  if (!plan) return unguarded ? runUnguarded(runtime, unguarded, next) : await next();
 
   if (!claimNow) {
     const error = await finishFingerprint(plan);
