@@ -49,6 +49,11 @@ export interface BenchRouterOptions {
   replayCache?: boolean;
   /** `denialCache` on the `once` and `burst` scopes. @default false */
   denialCache?: boolean;
+  /**
+   * One raw store round trip, for the unguarded procedures that make `trips` of them in the
+   * handler: a floor measured in one call, waits included. @default none (they refuse)
+   */
+  roundTrip?: () => Promise<unknown>;
 }
 
 /**
@@ -62,7 +67,11 @@ export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOp
     result = (n: number) => ({ n, at: new Date() }),
     replayCache = false,
     denialCache = false,
+    roundTrip = () => Promise.reject(new Error('createBenchRouter({ roundTrip }) is not set')),
   } = options;
+  const roundTrips = async (trips: number) => {
+    for (let i = 0; i < trips; i++) await roundTrip();
+  };
   const prefix = options.prefix ?? `bench${Math.random().toString(36).slice(2, 8)}`;
   // As a production server runs (NODE_ENV=production): error answers carry no stack.
   const t = initTRPC.context<BenchContext>().create({ transformer: superjson, isDev: false });
@@ -91,6 +100,20 @@ export function createBenchRouter(store: GuardrailsStore, options: BenchRouterOp
     plainRefused: t.procedure
       .input(z.object({ n: z.number(), idempotencyKey: z.string().optional() }))
       .mutation(() => {
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Refused without a guard' });
+      }),
+    /** The unguarded call after `trips` raw store round trips in its handler. */
+    plainAfterTrips: t.procedure
+      .input(z.object({ n: z.number(), trips: z.number(), idempotencyKey: z.string().optional() }))
+      .mutation(async ({ input: { n, trips } }) => {
+        await roundTrips(trips);
+        return result(n);
+      }),
+    /** The unguarded 429 after one raw store round trip in its handler. */
+    plainRefusedAfterTrip: t.procedure
+      .input(z.object({ n: z.number(), idempotencyKey: z.string().optional() }))
+      .mutation(async () => {
+        await roundTrips(1);
         throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Refused without a guard' });
       }),
     /** The unguarded call behind one tRPC middleware that does nothing: what any middleware costs. */
