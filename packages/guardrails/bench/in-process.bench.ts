@@ -133,7 +133,7 @@ it('in-process overhead over the same call unguarded (memory store, createCaller
     ],
     notes: [
       `An empty tRPC middleware alone costs ${us(overhead('unguarded + an empty tRPC middleware'))} µs here (tRPC's \`callRecursive\` copies the call's options with \`_objectSpread2\` for every middleware): any guard that is a middleware pays it, so the guard's own share of a row is its overhead minus that.`,
-      'Runs on this machine alternate between two speeds (its host shares the cores): the unguarded call measured 11 µs in one full run and 21 µs in another. The overhead counted in empty tRPC middlewares moves far less between such runs than the microseconds do.',
+      `Microseconds move with the host: machines of this kind whose cores are shared have measured the unguarded call at 11 µs in one run and 21 µs in another (this run: ${us(median(samples.get('unguarded')!))} µs). The overhead counted in empty tRPC middlewares moves far less between such runs than the microseconds do.`,
       '`(garbage collector)` is collection work the row causes beyond the unguarded call; `(program)` is V8 and native work not attributed to a JavaScript function.',
       'File paths under `src/` are the library; function names are as V8 sees them after Vite strips the types, so a line in this table names the function to open.',
     ],
