@@ -32,7 +32,14 @@ export function CheckoutCard() {
 
   const pay = useMutation(
     trpc.checkout.pay.mutationOptions({
-      onSuccess: (payment) => setOutcome({ kind: 'paid', payment, info: getResponseInfo(payment) }),
+      // A double click gets two answers for one charge, in either order (the owner's and its
+      // replay's leave the server together): once one said "replayed", the other does not undo it.
+      onSuccess: (payment) =>
+        setOutcome((shown) =>
+          shown?.kind === 'paid' && shown.payment.chargeId === payment.chargeId && shown.info?.replayed
+            ? shown
+            : { kind: 'paid', payment, info: getResponseInfo(payment) },
+        ),
       onError: (error) => {
         const guardrails = getGuardrailsError(error);
         if (guardrails?.kind === 'rate-limit') {
