@@ -45,7 +45,14 @@ export function EdgeCheckout({
     try {
       const payment = await client.checkout.pay.mutate({ idempotencyKey: key, amount });
       setLimit(undefined);
-      setResult({ kind: 'paid', payment, replayed: wasReplayed(payment) });
+      const replayed = wasReplayed(payment);
+      // A double click gets two answers for one charge, in either order (the owner's and its
+      // replay's leave the server together): once one said "replayed", the other does not undo it.
+      setResult((shown) =>
+        shown?.kind === 'paid' && shown.payment.chargeId === payment.chargeId && shown.replayed
+          ? shown
+          : { kind: 'paid', payment, replayed },
+      );
       rotate();
     } catch (error) {
       const guardrails = getGuardrailsError(error);
