@@ -7,20 +7,28 @@ import { type LimitState, peekLimit } from './memory/rate-limiters.js';
 
 /**
  * Runs `peek_limit` (and `commit_limit` when it allows) at an explicit time, and reports the
- * verdict with the key's TTL. The TTL is read inside the script (Redis freezes time during a
- * script, so it is exact), then removed: the sequence runs on simulated time, and a key must not
- * expire on the real clock halfway through.
+ * verdict with the key's TTL. The sequence runs on simulated time, so the key's expiry is kept
+ * beside it as a point in simulated time (`:expires-at`) and the key itself never expires on the
+ * real clock: each call first applies it (the key is gone once its time has come, else its TTL
+ * is what is left), and after a commit reads the TTL inside the script (Redis freezes time during
+ * a script, so it is exact) and stores it back. A commit that leaves the expiry alone keeps it.
  */
 const HARNESS = `${LIMIT_FUNCTIONS}
 local now = tonumber(ARGV[6])
+local expiresAt = tonumber(redis.call('GET', KEYS[1] .. ':expires-at'))
+if expiresAt then
+  if expiresAt <= now then redis.call('DEL', KEYS[1], KEYS[1] .. ':expires-at')
+  else redis.call('PEXPIRE', KEYS[1], expiresAt - now) end
+end
 local verdict = peek_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
   tonumber(ARGV[4]), tonumber(ARGV[5]), now)
 local ttl = -1
 if verdict[1] == 1 then
   commit_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), verdict, now)
   ttl = redis.call('PTTL', KEYS[1])
-  redis.call('PERSIST', KEYS[1])
+  redis.call('SET', KEYS[1] .. ':expires-at', string.format('%.0f', now + ttl))
 end
+redis.call('PERSIST', KEYS[1])
 local retryAt = 0
 if verdict[1] == 0 then retryAt = verdict[5] end
 return {verdict[1], verdict[2], string.format('%.0f', verdict[3]), verdict[4], string.format('%.0f', retryAt), ttl}
@@ -82,6 +90,9 @@ describe('rate-limit arithmetic: Lua (real Redis) and the memory store agree', (
             for (const { advanceMs, cost, choice } of steps) {
               now += advanceMs;
               const limiter = limiters[family][choice]!;
+              // As the memory store's lookups do (and Redis does with the key): expired state is gone.
+              const known = states.get(key);
+              if (known && known.expiresAt <= now) states.delete(key);
               const verdict = peekLimit(states.get(key), key, limiter, cost, now);
               if (verdict.success) verdict.take(states);
               else expectRetryAtIsTheEarliest(states.get(key), key, limiter, cost, now, verdict.retryAt!);

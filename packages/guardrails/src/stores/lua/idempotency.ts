@@ -4,7 +4,7 @@
  *
  * Record fields: s = state ('p' pending | 'd' done), f = fingerprint, c = claim id of the owner
  * (kept once done, so the owner's retried complete is recognised), l = lease expiry (ms, Redis
- * clock), t = fencing token, v = 1 when the owner took over a lapsed lease, x = when a claim
+ * clock; read only while pending, so a done record keeps its last one), t = fencing token, v = 1 when the owner took over a lapsed lease, x = when a claim
  * first found the lease lapsed (Redis clock), o = outcome, d = when it was stored (Redis clock).
  * Times come from Redis `TIME`, so instances with skewed clocks agree on leases; every reply
  * ends with that time, so callers can translate deadlines to it.
@@ -81,7 +81,6 @@ if record[1] == 'd' then return 1 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('HSET', KEYS[1], 's', 'd', 'o', ARGV[2], 'd', string.format('%.0f', now))
-redis.call('HDEL', KEYS[1], 'l')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;

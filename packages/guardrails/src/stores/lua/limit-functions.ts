@@ -17,7 +17,8 @@
  *   (a lower bound: the guard may refuse locally until then).
  *   State written under another window length counts as empty, and a bucket shrunk since is
  *   capped at its new size: a limiter chosen per call may change between calls.
- * commit_limit(key, algo, a, b, c, verdict, now) takes what `peek_limit` allowed.
+ * commit_limit(key, algo, a, b, c, verdict, now) takes what `peek_limit` allowed. A window's key
+ *   gets its expiry once, at the window's first write (`PEXPIRE` is a third of a limit's cost).
  * refund_limit(key, algo, a, b, cost, now) gives `cost` back (a Redis Cluster consumes in one slot
  * before another slot refuses).
  */
@@ -53,11 +54,13 @@ local function peek_limit(key, algo, a, b, c, cost, now)
   local window = math.floor(now / b)
   local reset = (window + 1) * b
   local state = redis.call('HMGET', key, 'w', 'c', 'p', 'b')
-  local current, previous = 0, 0
+  local current, previous, expiring = 0, 0, 0
   if tonumber(state[4]) == b then
     local w = tonumber(state[1])
     if w == window then
       current, previous = tonumber(state[2]) or 0, tonumber(state[3]) or 0
+      -- Written in this window already: the key expires when this window's state is of no use.
+      expiring = 1
     elseif w == window - 1 then
       previous = tonumber(state[2]) or 0
     end
@@ -65,7 +68,7 @@ local function peek_limit(key, algo, a, b, c, cost, now)
   local used = current
   if algo == 2 then used = current + math.floor((1 - (now % b) / b) * previous) end
   if used + cost > a then return {0, math.max(0, a - used), reset, a, retry_at(algo, a, b, cost, now, reset, current, previous)} end
-  return {1, a - used - cost, reset, a, window, current + cost, previous}
+  return {1, a - used - cost, reset, a, window, current + cost, previous, expiring}
 end
 
 local function commit_limit(key, algo, a, b, c, verdict, now)
@@ -77,6 +80,9 @@ local function commit_limit(key, algo, a, b, c, verdict, now)
     return
   end
   redis.call('HSET', key, 'w', string.format('%.0f', verdict[5]), 'c', verdict[6], 'p', verdict[7], 'b', b)
+  -- The expiry is a point in time fixed by the window (its end, or the next one's for a sliding
+  -- window): set by the window's first write, the same for every later one.
+  if verdict[8] == 1 then return end
   local ttl = verdict[3] - now
   if algo == 2 then ttl = ttl + b end
   redis.call('PEXPIRE', key, ttl)
