@@ -18,8 +18,9 @@ import { benchClient, serveRouter } from './harness/http-server.js';
 import { interleave, requestsPerCall, type TimedRow } from './harness/interleave.js';
 import type { Table } from './harness/markdown.js';
 import { benchTimer, publish } from './harness/publish.js';
+import { scriptCostInRedis } from './harness/script-cost.js';
 import { SETTINGS, UNLIMITED } from './harness/settings.js';
-import { count, median, ms, signed } from './harness/stats.js';
+import { count, median, ms, signed, us } from './harness/stats.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -50,12 +51,17 @@ const GUARDED = [
   },
 ] as const;
 
-/** `CHECK_SCRIPT`'s arguments for the bench router's 3 scopes (`ip`, `user`, `tenant`), as the store builds them. */
-const THREE_LIMITS_ARGS = [
+/** The limiters of the bench router's 3 scopes (`ip`, `user`, `tenant`). */
+const THREE_LIMITERS = [
   slidingWindow(UNLIMITED, '10 s'),
   slidingWindow(UNLIMITED, '60 s'),
   tokenBucket(UNLIMITED, '60 s', UNLIMITED),
-].flatMap((limiter) => limitArgs({ prefix: '', identifier: '', limiter, cost: 1 }).map(String));
+];
+
+/** `CHECK_SCRIPT`'s arguments for those 3 scopes, as the store builds them. */
+const THREE_LIMITS_ARGS = THREE_LIMITERS.flatMap((limiter) =>
+  limitArgs({ prefix: '', identifier: '', limiter, cost: 1 }).map(String),
+);
 
 function deniedOnly(error: unknown): void {
   if (!(error instanceof TRPCClientError) || error.data?.code !== 'TOO_MANY_REQUESTS') throw error;
@@ -155,6 +161,7 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
   const elapsed = benchTimer();
   const results = new Map<number, Awaited<ReturnType<typeof measureLatency>>>();
   for (const latencyMs of SETTINGS.latenciesMs) results.set(latencyMs, await measureLatency(latencyMs));
+  const scripts = await scriptCostInRedis(backend.redis.port, THREE_LIMITERS);
 
   const tables: Fragment['tables'] = [];
   const summary: Table = {
@@ -267,7 +274,8 @@ it('latency vs floor at 0, 5 and 20 ms added per store request', async () => {
     notes: [
       'A limit-denied idempotent call is the `once` scope (1 call an hour) after its one call is spent: it answers 429.',
       "Where the distance goes: 'server − store − unguarded server' is the guard's own work on the server (planning, deciding, encoding, tRPC's extra middleware); 'store − round trips × raw' is what the guard's store calls cost beyond raw round trips (its scripts, their arguments and replies, the client's encoding); 'outside the server' is what the call costs beyond the server's time, over the unguarded call's (the client and the event loop). Timing the store calls and the server adds a few µs to each row.",
-      "The check script round trip is the guard's own script for 3 scopes, sent directly with `EVALSHA` through the same client: its distance from the raw round trip is what a real script costs (Lua in redis-server, 16 arguments and a nested reply through the gateway), part of every guarded row's distance to the floor. `INFO commandstats` put that script at ~50–70 µs a call inside redis-server against ~2.5 µs for `return 1` (measured with `redis-benchmark`, not by this bench).",
+      "The check script round trip is the guard's own script for 3 scopes, sent directly with `EVALSHA` through the same client: its distance from the raw round trip is what a real script costs (Lua in redis-server, 16 arguments and a nested reply through the gateway), part of every guarded row's distance to the floor.",
+      `Inside redis-server (\`INFO commandstats\`, the real store's calls one at a time on a direct connection, after the timed rows): \`return 1\` ${us(scripts.returnOne)} µs a call, the check script with 3 limits ${us(scripts.threeLimits)} µs, a first execution's claim and complete ${us(scripts.claimAndComplete)} µs together.`,
     ],
     ...elapsed(),
   });
