@@ -21,7 +21,7 @@ export function gatewayForThisFile(options: { latencyMs?: number } = {}) {
     return gateway;
   };
   /** A real `@upstash/redis` client on the gateway; each call is a separate client (instance). */
-  const redis = (extra: { enableAutoPipelining?: boolean } = {}) =>
+  const redis = (extra: { enableAutoPipelining?: boolean; responseEncoding?: false | 'base64' } = {}) =>
     new Redis({ url: get().url, token: get().token, retry: false, ...extra });
   const fixture = (): StoreFixture => ({
     store: upstashStore(redis()),

@@ -7,6 +7,11 @@ import { upstashStore } from './upstash-store.js';
 describe('upstashStore', () => {
   const { fixture, redis } = gatewayForThisFile();
   describeStore('upstash (real redis-server behind upstash-local)', () => fixture());
+  // The README's tip for a client of the store's own: replies as plain JSON, not base64.
+  describeStore('upstash, a client with responseEncoding: false', () => ({
+    store: upstashStore(redis({ responseEncoding: false })),
+    sibling: () => upstashStore(redis({ responseEncoding: false })),
+  }));
 
   it('has a precomputed SHA for every script that equals what SCRIPT LOAD returns', async () => {
     const client = redis();
@@ -15,8 +20,12 @@ describe('upstashStore', () => {
     }
   });
 
-  it('works with automatic deserialization off and on, and with auto-pipelining off', async () => {
-    for (const options of [{ automaticDeserialization: false }, { enableAutoPipelining: false }]) {
+  it('works with automatic deserialization off and on, auto-pipelining off, and replies not in base64', async () => {
+    for (const options of [
+      { automaticDeserialization: false },
+      { enableAutoPipelining: false },
+      { responseEncoding: false },
+    ]) {
       const store = upstashStore(redis(options as never));
       const key = `ser${Math.random()}:idem:{k}`;
       const claimId = crypto.randomUUID();
@@ -32,7 +41,7 @@ describe('upstashStore', () => {
           deadline: Date.now() + 5000,
         },
       });
-      const outcome = { kind: 'result', payload: '{"json":[1,"2"]}' } as const;
+      const outcome = { kind: 'result', payload: '{"json":[1,"2","€ ünï 😀"]}' } as const;
       await store.complete({ key, claimId, outcome, ttlMs: 5000 });
       const replay = await store.check({
         limits: [],
