@@ -129,6 +129,36 @@ describe.each(CLIENT_KINDS)('script runner on one redis-server, %s', (kind: Clie
     });
   });
 
+  it('a hung Redis (SIGSTOP) under a coalesced batch: each call answered once, each command run once', async () => {
+    await withClient(redis.port, async ({ client }) => {
+      const runner = createScriptRunner(client);
+      const k = prefix();
+      await runner.run([incr(`${k}n`)]);
+      process.kill(redis.pid, 'SIGSTOP');
+      let settled: unknown[][] | 'pending';
+      try {
+        // One call in flight, then 20 in one tick: they leave together, behind it.
+        const first = runner.run([incr(`${k}n`)]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const rest = Array.from({ length: 20 }, () => runner.run([incr(`${k}n`)]));
+        settled = (await within(Promise.all([first, ...rest]), COMMAND_TIMEOUT_MS + 1000)) as
+          | unknown[][]
+          | 'pending';
+        if (kind === 'ioredis') {
+          expect(settled).not.toBe('pending');
+          expect((settled as unknown[][]).every(([reply]) => reply instanceof Error)).toBe(true);
+        } else {
+          expect(settled).toBe('pending');
+        }
+      } finally {
+        process.kill(redis.pid, 'SIGCONT');
+      }
+      // Once Redis wakes up, the 21 commands written while it slept run, each once.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(counterOf((await runner.run([incr(`${k}n`)]))[0])).toBe(23);
+    });
+  });
+
   it('a hung Redis (SIGSTOP): ioredis times out (commandTimeout), node-redis waits for the answer', async () => {
     await withClient(redis.port, async ({ client }) => {
       const runner = createScriptRunner(client);
