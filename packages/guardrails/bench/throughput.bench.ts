@@ -4,6 +4,7 @@
  * (3 scopes + idempotent, a fresh key per request) on the memory store and on the Upstash store
  * (upstash-local in its own process, 0 ms added).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, it } from 'vitest';
 import { memoryStore } from '../src/stores/memory/index.js';
@@ -14,15 +15,27 @@ import { createBenchRouter } from './harness/bench-router.js';
 import { type BenchServer, serveRouter } from './harness/http-server.js';
 import { benchTimer, publish } from './harness/publish.js';
 import { SETTINGS } from './harness/settings.js';
-import { count, mean, median, ms, ratio, thousands } from './harness/stats.js';
+import { count, mean, median, ms, ratio, thousands, us } from './harness/stats.js';
 
 let backend: Backend;
 let memoryServer: BenchServer;
 let upstashServer: BenchServer;
 let plainRepliesServer: BenchServer;
+/**
+ * A new memory store, and its server, for each connection count, the last one's records dropped
+ * and collected: the store keeps every first execution for 24 h, and all the servers share this
+ * process's heap, so without it every later row (Upstash ones too) would pay to collect the
+ * records the rows before it left. The memory-store table measures a store holding 1 M keys.
+ */
+async function freshMemoryServer(): Promise<void> {
+  await memoryServer?.close();
+  memoryServer = await serveRouter(createBenchRouter(memoryStore()).router);
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 beforeAll(async () => {
   backend = await startBackend([0]);
-  memoryServer = await serveRouter(createBenchRouter(memoryStore()).router);
+  await freshMemoryServer();
   upstashServer = await serveRouter(createBenchRouter(upstashStore(backend.client(0))).router);
   // The README's tip: a client of the store's own whose replies are plain JSON, not base64.
   const gateway = backend.gateways.get(0)!;
@@ -44,14 +57,19 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
   const elapsed = benchTimer();
   const gateway = backend.gateways.get(0)!;
   const rows = [
-    { name: 'unguarded', url: `${memoryServer.url}/plain`, body: BODY },
-    { name: 'guarded, memory store', url: `${memoryServer.url}/guarded`, body: BODY },
-    { name: '3 scopes, memory store', url: `${memoryServer.url}/threeScopes`, body: BODY },
-    { name: 'replay, memory store', url: `${memoryServer.url}/idempotent`, body: REPLAY_BODY },
-    { name: 'guarded, Upstash store', url: `${upstashServer.url}/guarded`, body: BODY },
-    { name: 'guarded, Upstash store, plain replies', url: `${plainRepliesServer.url}/guarded`, body: BODY },
+    { name: 'unguarded', url: () => `${memoryServer.url}/plain`, body: BODY },
+    { name: 'empty middleware', url: () => `${memoryServer.url}/emptyMiddleware`, body: BODY },
+    { name: 'guarded, memory store', url: () => `${memoryServer.url}/guarded`, body: BODY },
+    { name: '3 scopes, memory store', url: () => `${memoryServer.url}/threeScopes`, body: BODY },
+    { name: 'replay, memory store', url: () => `${memoryServer.url}/idempotent`, body: REPLAY_BODY },
+    { name: 'guarded, Upstash store', url: () => `${upstashServer.url}/guarded`, body: BODY },
+    {
+      name: 'guarded, Upstash store, plain replies',
+      url: () => `${plainRepliesServer.url}/guarded`,
+      body: BODY,
+    },
   ];
-  for (const row of rows) await loadTest({ url: row.url, body: row.body, connections: 8, seconds: 1 });
+  for (const row of rows) await loadTest({ url: row.url(), body: row.body, connections: 8, seconds: 1 });
   // A raw round trip at rest: what a closed loop of first executions (2 sequential round trips)
   // can never go below.
   const redis = backend.client(0);
@@ -63,20 +81,40 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
   }
   const rawTripMs = median(trips);
 
-  type Sample = { rps: number; p99: number; cpuUs: number; storeRequests: number; failures: number };
+  // Garbage collection in this (the server's) process, as the runtime reports it: what retained
+  // records and per-call garbage cost, apart from the code that runs.
+  let gcMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+
+  type Sample = {
+    rps: number;
+    p99: number;
+    cpuUs: number;
+    gcUs: number;
+    storeRequests: number;
+    failures: number;
+  };
   const results = new Map<string, Sample[]>();
   for (const connections of SETTINGS.connections) {
+    await freshMemoryServer();
     // Forward then backward, so neither row always runs first on a machine whose load drifts.
     for (const row of [...rows, ...[...rows].reverse()]) {
       const cpu = process.cpuUsage();
+      const gcBefore = gcMs;
       const requestsBefore = await gateway.requests();
       const result = await loadTest({
-        url: row.url,
+        url: row.url(),
         body: row.body,
         connections,
         seconds: SETTINGS.throughputSeconds,
       });
       const used = process.cpuUsage(cpu);
+      // Entries arrive after their collection ends: let the last ones in.
+      await new Promise((resolve) => setImmediate(resolve));
+      const gcUsed = gcMs - gcBefore;
       const storeRequests = (await gateway.requests()) - requestsBefore;
       const key = `${row.name}@${connections}`;
       results.set(key, [
@@ -85,6 +123,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
           rps: result.requestsPerSecond,
           p99: result.latencyP99,
           cpuUs: (used.user + used.system) / Math.max(1, result.requests),
+          gcUs: (gcUsed * 1000) / Math.max(1, result.requests),
           storeRequests: storeRequests / Math.max(1, result.requests),
           failures: result.failures,
         },
@@ -99,16 +138,18 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
       rps: average((r) => r.rps),
       p99: Math.max(...runs.map((r) => r.p99)),
       cpuUs: average((r) => r.cpuUs),
+      gcUs: average((r) => r.gcUs),
       storeRequests: average((r) => r.storeRequests),
       failures: runs.reduce((sum, r) => sum + r.failures, 0),
     };
   };
+  gcObserver.disconnect();
   const failures = [...results.values()].flat().reduce((sum, r) => sum + r.failures, 0);
   await publish({
     id: 'throughput',
     title: '3. Throughput over HTTP (autocannon, one server)',
     method:
-      `autocannon ${'`'}-c N -d ${SETTINGS.throughputSeconds}${'`'} in its own process POSTs the same mutation to one standalone tRPC server (one Node process, this bench's), a fresh \`idempotencyKey\` per request (\`-I\`), after a 1 s warm-up per row; for each connection count the six rows run forward then backward and each figure is the mean of its two runs (p99: the worse). ` +
+      `autocannon ${'`'}-c N -d ${SETTINGS.throughputSeconds}${'`'} in its own process POSTs the same mutation to one standalone tRPC server (one Node process, this bench's), a fresh \`idempotencyKey\` per request (\`-I\`), after a 1 s warm-up per row; for each connection count the seven rows run forward then backward and each figure is the mean of its two runs (p99: the worse). ` +
       'Guarded = 3 scopes + idempotent, first execution (every request a new key). The Upstash store talks to upstash-local (own process, 0 ms added) → redis-server. ' +
       "Server CPU is this process's user + system time per completed request; store requests are gateway HTTP requests per completed request (below 2 means calls of one tick were coalesced into one request).",
     tables: [
@@ -120,6 +161,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
             'memory: guarded req/s',
             'memory: ratio (goal ≥ 0.95)',
             'memory, 3 scopes alone / replay alone: ratio',
+            'unguarded behind one empty tRPC middleware: ratio',
             'Upstash: guarded req/s',
             'Upstash: ratio (goal ≥ 0.60)',
             'Upstash, `responseEncoding: false`: ratio',
@@ -127,6 +169,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
             'Upstash: store requests per call',
             'p99 ms unguarded / memory / Upstash',
             'server CPU µs per request unguarded / memory / Upstash',
+            'of which GC µs unguarded / memory / Upstash',
           ],
           rows: SETTINGS.connections.map((connections) => {
             const plain = cell('unguarded', connections);
@@ -143,6 +186,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
               thousands(memory.rps),
               ratio(memory.rps / plain.rps),
               `${ratio(scopes.rps / plain.rps)} / ${ratio(replay.rps / plain.rps)}`,
+              ratio(cell('empty middleware', connections).rps / plain.rps),
               thousands(upstash.rps),
               ratio(upstash.rps / plain.rps),
               ratio(cell('guarded, Upstash store, plain replies', connections).rps / plain.rps),
@@ -150,6 +194,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
               count(Math.round(upstash.storeRequests * 100) / 100),
               `${plain.p99} / ${memory.p99} / ${upstash.p99}`,
               `${thousands(plain.cpuUs)} / ${thousands(memory.cpuUs)} / ${thousands(upstash.cpuUs)}`,
+              `${us(plain.gcUs)} / ${us(memory.gcUs)} / ${us(upstash.gcUs)}`,
             ];
           }),
         },
@@ -158,6 +203,8 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
     notes: [
       `Non-2xx answers, errors and timeouts over every run: ${failures}.`,
       `The Upstash ceiling: with c connections each request takes at least the unguarded request's time (c ÷ its req/s) plus 2 raw store round trips (${ms(rawTripMs)} ms each at rest, \`EVAL "return 1"\` from this process), so no design that stores the outcome before answering can pass 1 ÷ (1 + 2 × round trip × unguarded req/s ÷ c). Where the ceiling is above the goal and the ratio is not, the server's CPU decides (the last column).`,
+      'The empty-middleware row is the unguarded call behind one tRPC middleware that only calls `next()`: what any guard built as a tRPC middleware starts from.',
+      "GC: the duration of this process's garbage collections during a run (`PerformanceObserver`, entry type `gc`), per completed request. Each connection count starts on a new memory store (the last one's records dropped and collected), so no row pays to collect what the rows before it left; within a count the store grows by every first execution (kept 24 h), as an app's does with its own traffic.",
       'The two middle memory rows run the same load on `threeScopes` (3 limits, no idempotency) and on `idempotent` replaying one stored record, to show what each guard costs alone.',
       "`responseEncoding: false`: the same Upstash row with an `@upstash/redis` client of the store's own whose replies come as plain JSON; by default the client asks for base64 and decodes every string of every reply (`atob`, then a new `TextDecoder` each).",
       "All of autocannon, the server, the gateway and redis-server share the same 2 cores, so the Upstash row also pays for the gateway's CPU; a hosted Upstash would not take it from the server's cores.",
