@@ -156,7 +156,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
             'Upstash: store requests per call',
             'p99 ms unguarded / memory / Upstash',
             'server CPU µs per request unguarded / memory / Upstash',
-            'of which GC µs unguarded / memory / Upstash',
+            'GC pauses µs per request unguarded / memory / Upstash',
           ],
           rows: SETTINGS.connections.map((connections) => {
             const plain = cell('unguarded', connections);
@@ -191,7 +191,7 @@ it('throughput: guarded vs unguarded, memory and Upstash stores', async () => {
       `Non-2xx answers, errors and timeouts over every run: ${failures}.`,
       `The Upstash ceiling: with c connections each request takes at least the unguarded request's time (c ÷ its req/s) plus 2 raw store round trips (${ms(rawTripMs)} ms each at rest, \`EVAL "return 1"\` from this process), so no design that stores the outcome before answering can pass 1 ÷ (1 + 2 × round trip × unguarded req/s ÷ c). Where the ceiling is above the goal and the ratio is not, the server's CPU decides (the last column).`,
       'The empty-middleware row is the unguarded call behind one tRPC middleware that only calls `next()`: what any guard built as a tRPC middleware starts from.',
-      "GC: the duration of this process's garbage collections during a run (`PerformanceObserver`, entry type `gc`), per completed request. The memory store keeps every first execution's record for its TTL (24 h), and every server shares this process's heap, so the heap grows through the table; the column shows what collecting it costs each row.",
+      "GC pauses: the duration of this process's garbage collections during a run (`PerformanceObserver`, entry type `gc`), per completed request. These are main-thread pauses, not a share of the CPU column, which also counts the collector's helper threads. The memory store keeps every first execution's record for its TTL (24 h), and every server shares this process's heap, so the heap grows through the table; the column shows what collecting it costs each row.",
       'The two middle memory rows run the same load on `threeScopes` (3 limits, no idempotency) and on `idempotent` replaying one stored record, to show what each guard costs alone.',
       "`responseEncoding: false`: the same Upstash row with an `@upstash/redis` client of the store's own whose replies come as plain JSON; by default the client asks for base64 and decodes every string of every reply (`atob`, then a new `TextDecoder` each).",
       "All of autocannon, the server, the gateway and redis-server share the same 2 cores, so the Upstash row also pays for the gateway's CPU; a hosted Upstash would not take it from the server's cores.",
